@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** `mosaic database ...` */
+export function registerDatabaseCommands(program: Command): void {
+  program.command('database').description('database commands');
+}

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** `mosaic dicom ...` */
+export function registerDicomCommands(program: Command): void {
+  program.command('dicom').description('dicom commands');
+}

@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { registerDicomCommands } from './dicom.command';
+import { registerCohortCommands } from './cohort.command';
+import { registerModelCommands } from './model.command';
+import { registerDatabaseCommands } from './database.command';
+
+/** Every command group of the `mosaic` CLI; docs/cli.md documents each one. */
+export function registerCommands(program: Command): void {
+  registerDatabaseCommands(program);
+  registerDicomCommands(program);
+  registerCohortCommands(program);
+  registerModelCommands(program);
+}
