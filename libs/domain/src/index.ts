@@ -1,1 +1,4 @@
-export const DOMAIN_PLACEHOLDER = 1;
+export * from './records/clinical-record';
+export * from './patients/patient';
+export * from './vitals/vital-signs';
+export * from './security/roles';
