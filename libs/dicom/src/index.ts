@@ -1,0 +1,15 @@
+// Public surface of @mosaic/dicom (docs/dicom.md). Keep it small and stable: the API ingestion path,
+// libs/cohort, libs/preprocess and libs/fusion depend on it.
+export { DicomError, DicomErrorCode, isDicomError } from './errors/dicom-error';
+export { TransferSyntax, transferSyntaxInfo, supportedTransferSyntaxes } from './parse/transfer-syntax';
+export type { TransferSyntaxInfo, TransferSyntaxUid, CodecFamily } from './parse/transfer-syntax';
+export { parseDicom } from './parse/parse-dicom';
+export type { ParseDicomOptions } from './parse/parse-dicom';
+export { DicomDataset } from './parse/dicom-dataset';
+export { CharacterSet } from './parse/character-set';
+export { readMetadata, readImageMetadata } from './parse/metadata';
+export type { DicomMetadata, ImageMetadata, LutDescriptor, WindowSetting } from './parse/metadata';
+export { readPixelModule } from './parse/pixel-module';
+export type { PixelModule, PhotometricInterpretation } from './parse/pixel-module';
+export { resolveDicomDateTime } from './parse/date-time';
+export type { ResolvedDateTime } from './parse/date-time';
