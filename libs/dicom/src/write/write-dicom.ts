@@ -3,7 +3,7 @@ import { DicomError, DicomErrorCode } from '../errors/dicom-error';
 import { TransferSyntax, transferSyntaxInfo } from '../parse/transfer-syntax';
 import { encodeFrame, initializeCodecs } from '../pixels/native-codecs';
 import type { EncodeParameters, FrameGeometry } from '../pixels/native-codecs';
-import { ByteSink, swapBytes, writeElements } from './element-encoder';
+import { ByteSink, writeElements } from './element-encoder';
 import type { DicomElementInput, ElementEncoding } from './element-encoder';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './uid';
 
@@ -161,12 +161,8 @@ function imageElements(
   if (!syntax || syntax.codec === 'native') {
     const all = concat(...frames);
     const vr = image.bitsAllocated > 8 ? 'OW' : 'OB';
-    // Big endian: 16-bit samples are swapped here because the raw bytes are given little endian.
-    pixelElement = {
-      tag: 0x7fe00010,
-      vr,
-      value: syntax?.littleEndian === false && vr === 'OW' ? swapBytes(all, 2) : all,
-    };
+    // Raw bytes are little endian; the element encoder swaps OW words for Explicit VR Big Endian.
+    pixelElement = { tag: 0x7fe00010, vr, value: all };
   } else {
     const lossy = syntax.lossy;
     const fragments = frames.map((f) => {
