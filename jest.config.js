@@ -8,5 +8,7 @@ const projectRoots = ['apps', 'libs']
   .filter((root) => existsSync(path.join(__dirname, root, 'jest.config.js')));
 
 module.exports = {
+  // Per-project testTimeout is ignored when running projects, so the bound is set here.
+  testTimeout: 120_000,
   projects: [...projectRoots.map((root) => `<rootDir>/${root}`), '<rootDir>/test'],
 };
