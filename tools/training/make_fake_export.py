@@ -89,12 +89,7 @@ def make(out, patients, seed, vocab_size):
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + [f"tok{i}" for i in range(4, vocab_size)]
     with open(os.path.join(out, "vocab.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(vocab) + "\n")
-    stats = {
-        "channels": [
-            {"loinc": code, "display": disp, "unit": unit, "mean": 0.0, "std": 1.0}
-            for code, disp, unit in C.VITALS_LOINC
-        ]
-    }
+    stats = {"mean": [0.0] * C.VITALS_VALUE_CHANNELS, "std": [1.0] * C.VITALS_VALUE_CHANNELS}
     with open(os.path.join(out, "vitals_stats.json"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2)
     index = {
@@ -119,7 +114,7 @@ def make(out, patients, seed, vocab_size):
                 "steps": C.VITALS_STEPS,
                 "stepSeconds": 3600,
                 "statsFile": "vitals_stats.json",
-                **stats,
+                "channels": [{"code": c, "display": d, "unit": u} for c, d, u in C.VITALS_LOINC],
             },
         },
         "files": {name: f"{name}.npy" for name in arrays} | {"vocab": "vocab.txt"},

@@ -30,7 +30,7 @@ POSITIONS = {
 VITALS_LOINC = [
     ("8867-4", "Heart rate", "/min"),
     ("9279-1", "Respiratory rate", "/min"),
-    ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%"),
+    ("59408-5", "Oxygen saturation by pulse oximetry", "%"),
     ("8310-5", "Body temperature", "Cel"),
     ("8480-6", "Systolic blood pressure", "mm[Hg]"),
     ("8462-4", "Diastolic blood pressure", "mm[Hg]"),
