@@ -1,0 +1,13 @@
+export * from './cohort.errors';
+export * from './labels/cohort-labels';
+export { SeededRandom } from './random/seeded-random';
+export { planPatient } from './plan/patient-plan';
+export type { PatientPlan, Modality } from './plan/patient-plan';
+export { writeNote } from './notes/note-writer';
+export type { NoteSpan, NoteSpanKind, WrittenNote } from './notes/note-writer';
+export { renderChestImage, PHANTOM_ROWS, PHANTOM_COLUMNS } from './images/chest-phantom';
+export { simulateVitals } from './vitals/vitals-simulator';
+export { generatePatient, GENERATOR_VERSION, COHORT_TRANSFER_SYNTAXES } from './generate/patient-generator';
+export type { PatientGroundTruth, ImageFindingTruth, VitalsWindowTruth } from './generate/patient-generator';
+export { generateCohort, COHORT_FORMAT } from './generate/cohort-generator';
+export type { CohortManifest, GenerateCohortOptions } from './generate/cohort-generator';
