@@ -24,3 +24,13 @@ export type { DecodedFrame } from './pixels/decode-frame';
 export { initializeCodecs } from './pixels/native-codecs';
 export { closeCodecWorker } from './pixels/codec-pool';
 export type { SampleArray } from './pixels/stored-values';
+export { applyModalityLut, applyVoi, chooseVoi, histogramWindow, toDisplay } from './lut/display-pipeline';
+export type { DisplayImage, VoiTransform, ExplicitLut } from './lut/display-pipeline';
+export {
+  prepareModelInput,
+  modelInputGeometry,
+  gridCellToPixelRect,
+} from './model-input/prepare-model-input';
+export type { ModelInput, ModelInputGeometry, PixelRect } from './model-input/prepare-model-input';
+export { renderPng, colormap } from './render/render-png';
+export type { HeatmapOverlay, Colormap } from './render/render-png';
