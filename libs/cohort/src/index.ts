@@ -11,3 +11,6 @@ export { generatePatient, GENERATOR_VERSION, COHORT_TRANSFER_SYNTAXES } from './
 export type { PatientGroundTruth, ImageFindingTruth, VitalsWindowTruth } from './generate/patient-generator';
 export { generateCohort, COHORT_FORMAT } from './generate/cohort-generator';
 export type { CohortManifest, GenerateCohortOptions } from './generate/cohort-generator';
+export { exportCohort, TENSOR_FORMAT } from './export/cohort-export';
+export type { ExportCohortOptions, ExportSummary } from './export/cohort-export';
+export { encodeNpy } from './export/npy-writer';
