@@ -34,3 +34,7 @@ export {
 export type { ModelInput, ModelInputGeometry, PixelRect } from './model-input/prepare-model-input';
 export { renderPng, colormap } from './render/render-png';
 export type { HeatmapOverlay, Colormap } from './render/render-png';
+export { deidentify } from './deid/deidentify';
+export type { DeidentifyOptions, DeidentifyResult } from './deid/deidentify';
+export { BASIC_PROFILE_ACTIONS } from './deid/basic-profile';
+export { writeNpy } from './npy/write-npy';
