@@ -6,7 +6,19 @@ import noOnlyTests from 'eslint-plugin-no-only-tests';
 import prettier from 'eslint-config-prettier';
 
 export default [
-  { ignores: ['**/node_modules', '**/dist', 'var', 'tmp', 'coverage', '**/*.js', '**/*.mjs', '**/*.cjs', '.nx'] },
+  {
+    ignores: [
+      '**/node_modules',
+      '**/dist',
+      'var',
+      'tmp',
+      'coverage',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      '.nx',
+    ],
+  },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
@@ -30,9 +42,16 @@ export default [
               onlyDependOnLibsWithTags: ['scope:domain', 'scope:imaging', 'scope:ml'],
             },
             { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['scope:domain', 'scope:data'] },
+            { sourceTag: 'scope:security', onlyDependOnLibsWithTags: ['scope:domain'] },
             {
               sourceTag: 'scope:app',
-              onlyDependOnLibsWithTags: ['scope:domain', 'scope:imaging', 'scope:ml', 'scope:data'],
+              onlyDependOnLibsWithTags: [
+                'scope:domain',
+                'scope:imaging',
+                'scope:ml',
+                'scope:data',
+                'scope:security',
+              ],
             },
           ],
         },

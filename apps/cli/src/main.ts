@@ -30,7 +30,11 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('mosaic.js') || process.argv[1]?.endsWith('mosaic')) {
+if (
+  require.main === module ||
+  process.argv[1]?.endsWith('mosaic.js') ||
+  process.argv[1]?.endsWith('mosaic')
+) {
   void runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

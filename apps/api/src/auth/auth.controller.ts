@@ -5,7 +5,7 @@ import { User } from '@mosaic/persistence';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { Public } from './authorize.decorator';
 import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto';
-import { verifyPassword } from './password-hasher';
+import { verifyPassword } from '@mosaic/auth';
 import { TokenService } from './token.service';
 
 @ApiTags('auth')
@@ -27,7 +27,7 @@ export class AuthController {
     if (!user || user.disabled || !(await verifyPassword(body.password, user.passwordHash))) {
       throw new AuthError(AuthErrorCode.InvalidCredentials, 'unknown user name or wrong password');
     }
-    const { accessToken, expiresIn } = this.tokens.issue({ sub: user.id, username: user.username });
+    const { accessToken, expiresIn } = this.tokens.issue(user.username);
     return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
   }
 }

@@ -45,7 +45,7 @@ export class AuthGuard implements CanActivate {
         `the bearer token is not valid: ${(error as Error).message}`,
       );
     }
-    const user = await this.dataSource.getRepository(User).findOneBy({ id: claims.sub });
+    const user = await this.dataSource.getRepository(User).findOneBy({ username: claims.sub });
     if (!user || user.disabled) {
       throw new AuthError(
         AuthErrorCode.InvalidToken,

@@ -1,31 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { BearerTokens, resolveSigningKey } from '@mosaic/auth';
+import type { TokenClaims } from '@mosaic/auth';
 import { AppConfig } from '../config/app-config';
 
-export interface TokenClaims {
-  /** The user id. */
-  sub: string;
-  /** The user name, for logs and audit. */
-  username: string;
-}
-
 /**
- * Signs and verifies bearer tokens (HS256). Roles are not in the token: the guard reads them from
- * the database on each request, so revoking a role or disabling a user takes effect at once.
+ * The API's bearer tokens. Roles are not in the token: the guard reads them from the database on
+ * each request, so revoking a role or disabling a user takes effect at once.
  */
 @Injectable()
 export class TokenService {
-  constructor(
-    private readonly jwt: JwtService,
-    private readonly config: AppConfig,
-  ) {}
+  private readonly tokens: BearerTokens;
 
-  issue(claims: TokenClaims): { accessToken: string; expiresIn: number } {
+  constructor(private readonly config: AppConfig) {
+    this.tokens = new BearerTokens(resolveSigningKey(config.MOSAIC_JWT_SECRET, config.MOSAIC_DATA_DIR));
+  }
+
+  issue(username: string): { accessToken: string; expiresIn: number } {
     const expiresIn = this.config.MOSAIC_TOKEN_TTL_SECONDS;
-    return { accessToken: this.jwt.sign({ ...claims }, { expiresIn }), expiresIn };
+    return { accessToken: this.tokens.issue(username, expiresIn), expiresIn };
   }
 
   verify(token: string): TokenClaims {
-    return this.jwt.verify<TokenClaims>(token, { algorithms: ['HS256'] });
+    return this.tokens.verify(token);
   }
 }

@@ -33,7 +33,10 @@ export class HealthController {
         const indicator = this.indicators.check('database');
         try {
           await this.dataSource.query('SELECT 1');
-          return indicator.up({ engine: 'driver' in this.dataSource.options && this.dataSource.options.driver ? 'pglite' : 'postgres' });
+          return indicator.up({
+            engine:
+              'driver' in this.dataSource.options && this.dataSource.options.driver ? 'pglite' : 'postgres',
+          });
         } catch (error) {
           return indicator.down({ message: (error as Error).message });
         }

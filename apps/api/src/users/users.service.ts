@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Role } from '@mosaic/domain';
 import { User } from '@mosaic/persistence';
-import { generatePassword, hashPassword } from '../auth/password-hasher';
+import { generatePassword, hashPassword } from '@mosaic/auth';
 import { UserError, UserErrorCode } from './users.errors';
 
 @Injectable()

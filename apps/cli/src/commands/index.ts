@@ -3,10 +3,12 @@ import { registerDicomCommands } from './dicom.command';
 import { registerCohortCommands } from './cohort.command';
 import { registerModelCommands } from './model.command';
 import { registerDatabaseCommands } from './database.command';
+import { registerTokenCommands } from './token.command';
 
 /** Every command group of the `mosaic` CLI; docs/cli.md documents each one. */
 export function registerCommands(program: Command): void {
   registerDatabaseCommands(program);
+  registerTokenCommands(program);
   registerDicomCommands(program);
   registerCohortCommands(program);
   registerModelCommands(program);

@@ -1,4 +1,4 @@
-import { createTestSettings, openTestDatabase, testEngines } from '@mosaic/persistence/testing';
+import { createTestSettings, openTestDatabase, testEngines } from '../testing';
 import { MIGRATIONS } from '@mosaic/migrations';
 import { openDatabase } from './data-source.factory';
 import { pendingSchemaChanges, runMigrations } from './migration-runner';

@@ -6,7 +6,7 @@ import { PGlitePool } from 'typeorm-pglite/dist/pglite-pool';
 import { AsyncLeaseQueue } from './async-lease-queue';
 import { DatabaseError, DatabaseErrorCode } from './database.errors';
 
-type ConnectCallback = (error: Error | null, client: unknown, release: (error?: unknown) => void) => void;
+type ConnectCallback = Parameters<PGlitePool['connect']>[0];
 
 /** How long a caller waits for the single PGlite session before giving up with a clear error. */
 const SESSION_WAIT_MS = 60_000;
@@ -75,10 +75,10 @@ export function acquireOwnerLock(dataDir: string, purpose: string): OwnerLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readOwner(lockPath);
-      if (owner && owner.host === hostname() && isAlive(owner.pid) && owner.pid !== process.pid) {
+      if (owner && owner.host === hostname() && isAlive(owner.pid)) {
         throw new DatabaseError(
           DatabaseErrorCode.DataDirectoryLocked,
-          `the embedded database in ${dataDir} is in use by process ${owner.pid} (${owner.purpose}); ` +
+          `the embedded database in ${dataDir} is in use by ${owner.pid === process.pid ? 'this process' : `process ${owner.pid}`} (${owner.purpose}); ` +
             'stop it first, or use the running server through its HTTP API, or set DATABASE_URL to use PostgreSQL',
         );
       }

@@ -1,23 +1,41 @@
 import { HttpStatus } from '@nestjs/common';
 import { AuthErrorCode } from '../../auth/auth.errors';
+import { ImageErrorCode } from '../../images/images.errors';
+import { NoteErrorCode } from '../../notes/notes.errors';
+import { PatientErrorCode } from '../../patients/patients.errors';
 import { UserErrorCode } from '../../users/users.errors';
+import { VitalErrorCode } from '../../vitals/vitals.errors';
 import { assertUnreachable } from './mosaic-error';
 import { RequestErrorCode } from './request.errors';
 
 /** Every error code any module can raise. Adding a module's enum here forces a status mapping below. */
-export type ErrorCode = RequestErrorCode | AuthErrorCode | UserErrorCode;
+export type ErrorCode =
+  | RequestErrorCode
+  | AuthErrorCode
+  | UserErrorCode
+  | PatientErrorCode
+  | NoteErrorCode
+  | ImageErrorCode
+  | VitalErrorCode;
 
 /** The single code → HTTP status mapping (STYLE.md §Errors). */
 export function statusForCode(code: ErrorCode): HttpStatus {
   switch (code) {
     case RequestErrorCode.ValidationFailed:
+    case ImageErrorCode.NoFiles:
       return HttpStatus.BAD_REQUEST;
     case RequestErrorCode.UnsupportedMediaType:
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     case RequestErrorCode.PayloadTooLarge:
+    case ImageErrorCode.FileTooLarge:
+    case ImageErrorCode.TooManyFiles:
+    case VitalErrorCode.BatchTooLarge:
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case RequestErrorCode.NotFound:
     case UserErrorCode.NotFound:
+    case PatientErrorCode.NotFound:
+    case NoteErrorCode.NotFound:
+    case ImageErrorCode.NotFound:
       return HttpStatus.NOT_FOUND;
     case AuthErrorCode.MissingToken:
     case AuthErrorCode.InvalidToken:
@@ -26,7 +44,15 @@ export function statusForCode(code: ErrorCode): HttpStatus {
     case AuthErrorCode.Forbidden:
       return HttpStatus.FORBIDDEN;
     case UserErrorCode.UsernameTaken:
+    case PatientErrorCode.IdentifierConflict:
+    case ImageErrorCode.PatientIdMismatch:
+    case ImageErrorCode.SopInstanceConflict:
+    case ImageErrorCode.StudyConflict:
       return HttpStatus.CONFLICT;
+    case ImageErrorCode.NotDicom:
+    case ImageErrorCode.MissingAttributes:
+    case VitalErrorCode.ObservationsRejected:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     default:
       return assertUnreachable(code);
   }

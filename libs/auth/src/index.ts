@@ -1,0 +1,3 @@
+export * from './bearer-tokens';
+export * from './password-hasher';
+export * from './signing-key';
