@@ -62,7 +62,8 @@ export function deidentify(ds: DicomDataset, opts: DeidentifyOptions): Deidentif
       if (group === 0x0002 || group % 2 === 1 || tag === 0x00080005) continue; // meta, private, charset (re-added)
       const action = BASIC_PROFILE_ACTIONS.get(tag);
       if (action === 'X') continue;
-      const el = item.element(tag)!;
+      const el = item.element(tag);
+      if (!el) continue;
       const vr = el.vr ?? dictionaryVr(tag) ?? (el.items ? 'SQ' : 'UN');
       if (action === 'Z') {
         out.push({ tag, vr, value: '' });

@@ -1,5 +1,5 @@
 import type { DataSet, Element } from 'dicom-parser';
-import { CharacterSet } from './character-set';
+import type { CharacterSet } from './character-set';
 import { CHARSET_TEXT_VRS, dictionaryVr, tagHex } from './dictionary';
 import type { TransferSyntaxInfo } from './transfer-syntax';
 
@@ -81,7 +81,7 @@ export class DicomDataset {
       for (let i = 0; i < Math.floor(el.length / size); i++) out.push(read(key, i) ?? NaN);
       return out;
     };
-    switch (vr) {
+    switch (vr ?? '') {
       case 'US':
         return binary((k, i) => this.raw.uint16(k, i), 2);
       case 'SS':
