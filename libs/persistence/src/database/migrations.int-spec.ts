@@ -28,10 +28,8 @@ describe.each(testEngines())('migrations on %s', (engine) => {
 });
 
 // Replicas share a server only on PostgreSQL; PGlite is single-process by design (owner lock).
-const onPostgres = testEngines().includes('postgres');
-(onPostgres ? describe : describe.skip)(
-  'migrations under concurrent start (PostgreSQL advisory lock)',
-  () => {
+if (testEngines().includes('postgres')) {
+  describe('migrations under concurrent start (PostgreSQL advisory lock)', () => {
     it('two processes migrating the same database at once both succeed, and each migration runs once', async () => {
       const { settings, cleanup } = await createTestSettings('postgres');
       const [a, b] = await Promise.all([openDatabase(settings), openDatabase(settings)]);
@@ -46,5 +44,5 @@ const onPostgres = testEngines().includes('postgres');
         await cleanup();
       }
     });
-  },
-);
+  });
+}
