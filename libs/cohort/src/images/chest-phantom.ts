@@ -131,6 +131,7 @@ export function renderChestImage(rng: SeededRandom, findings: readonly PlannedIm
       case 'consolidation':
         return {
           lung,
+          depth: 0,
           cx: lung.cx + lung.lateral * rng.uniform(-0.02, 0.05),
           cy: zoneTop + rng.uniform(0.05, 0.12),
           rx: 0.06 + 0.05 * finding.severity,
@@ -140,6 +141,7 @@ export function renderChestImage(rng: SeededRandom, findings: readonly PlannedIm
         const r = 0.012 + 0.012 * finding.severity;
         return {
           lung,
+          depth: 0,
           cx: lung.cx + lung.lateral * rng.uniform(-0.04, 0.06),
           cy: lung.cy + rng.uniform(-0.18, 0.1),
           rx: r,
@@ -151,7 +153,7 @@ export function renderChestImage(rng: SeededRandom, findings: readonly PlannedIm
       case 'pneumothorax':
         return { lung, depth: 0.06 + 0.08 * finding.severity, cx: 0, cy: 0, rx: 0, ry: 0 };
       case 'cardiomegaly':
-        return { lung, cx: heart.cx, cy: heart.cy, rx: heart.rx, ry: heart.ry };
+        return { lung, depth: 0, cx: heart.cx, cy: heart.cy, rx: heart.rx, ry: heart.ry };
       default: {
         const unreachable: never = finding.kind;
         throw new Error(`unhandled finding ${String(unreachable)}`);
@@ -224,8 +226,8 @@ export function renderChestImage(rng: SeededRandom, findings: readonly PlannedIm
             // A meniscus climbs the lateral chest wall; a fluid level is flat (air above fluid).
             const top =
               finding.variant === 'fluid_level'
-                ? base - geo.depth!
-                : base - geo.depth! - 0.06 * lateralness * lateralness;
+                ? base - geo.depth
+                : base - geo.depth - 0.06 * lateralness * lateralness;
             if (v > top && heartR >= 1) {
               inside = true;
               value = 2050 + 150 * Math.min(1, (v - top) * 30) + 60 * fine.at(u * 30, v * 30);
@@ -238,7 +240,7 @@ export function renderChestImage(rng: SeededRandom, findings: readonly PlannedIm
             // The collapsed lung's edge runs parallel to the chest wall at the apex.
             const apical = v < lung.cy - lung.ry * 0.15 && (u - lung.cx) * lung.lateral > -lung.rx * 0.3;
             if (!apical) break;
-            const edge = 1 - geo.depth!;
+            const edge = 1 - geo.depth;
             if (radius > edge) {
               inside = true;
               markings = 0;

@@ -260,8 +260,8 @@ export function planPatient(rng: SeededRandom): PatientPlan {
       symptom: rng.chance(expression.symptom),
       diagnosis: rng.chance(expression.diagnosis),
     };
-    const count = Number(draws.image) + Number(draws.vitals) + Number(draws.symptom);
-    if (count < 2) {
+    const count = (): number => Number(draws.image) + Number(draws.vitals) + Number(draws.symptom);
+    while (count() < 2) {
       const missing = (['image', 'vitals', 'symptom'] as const).filter(
         (channel) =>
           !draws[channel] &&
