@@ -1,0 +1,227 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import type { Test } from 'supertest';
+import { Role } from '@mosaic/domain';
+import { testEngines } from '@mosaic/persistence/testing';
+import { API, createPatient, dicomFixture, testUid } from '../ingest/support/ingest-fixtures';
+import { startTestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
+
+/** Ids of records that the sample requests refer to, created once before the matrix runs. */
+interface Fixtures {
+  patientId: string;
+  mrn: string;
+  noteId: string;
+  imageId: string;
+}
+
+interface RouteExpectation {
+  /** Roles that get a 2xx; every other role gets 403. `public` routes need no token at all. */
+  allowed: Role[] | 'public';
+  /** A valid request for the route (the matrix runs it once per role). */
+  request: (t: TestApp, f: Fixtures) => Test;
+}
+
+const ALL_ROLES = [Role.Clinician, Role.Auditor, Role.Integration, Role.Admin];
+const READERS = [Role.Clinician, Role.Integration];
+const WRITERS = [Role.Integration];
+
+/**
+ * The expected route × role matrix (ARCHITECTURE.md §Security baseline). It is written out by hand,
+ * independently of the permission table in @mosaic/domain, so that a changed permission or a new
+ * route without an entry here fails this test.
+ */
+const MATRIX: Record<string, RouteExpectation> = {
+  'GET /api/v1/health/live': { allowed: 'public', request: (t) => t.http.get(`${API}/health/live`) },
+  'GET /api/v1/health/ready': { allowed: 'public', request: (t) => t.http.get(`${API}/health/ready`) },
+  'POST /api/v1/auth/token': {
+    allowed: 'public',
+    request: (t) =>
+      t.http.post(`${API}/auth/token`).send({ username: 'auditor', password: 'auditor-password-for-tests' }),
+  },
+  'GET /api/v1/users': { allowed: [Role.Admin], request: (t) => t.http.get(`${API}/users`) },
+  'POST /api/v1/users': {
+    allowed: [Role.Admin],
+    request: (t) =>
+      t.http
+        .post(`${API}/users`)
+        .send({
+          username: `u${testUid().replace(/\./g, '')}`.slice(0, 60),
+          password: 'a-long-enough-password',
+          roles: ['clinician'],
+        }),
+  },
+  'GET /api/v1/audit/events': {
+    allowed: [Role.Auditor, Role.Admin],
+    request: (t) => t.http.get(`${API}/audit/events`),
+  },
+  'POST /api/v1/patients': {
+    allowed: WRITERS,
+    request: (t) =>
+      t.http
+        .post(`${API}/patients`)
+        .send({ name: { family: 'Matrix', given: ['Row'] }, identifiers: [{ value: `MX-${testUid()}` }] }),
+  },
+  'GET /api/v1/patients': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients`).query({ mrn: f.mrn }),
+  },
+  'GET /api/v1/patients/:id': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}`),
+  },
+  'POST /api/v1/patients/:id/notes': {
+    allowed: WRITERS,
+    request: (t, f) =>
+      t.http
+        .post(`${API}/patients/${f.patientId}/notes`)
+        .send({ text: 'Cough and fever for two days.', authoredAt: '2024-03-15T10:00:00Z' }),
+  },
+  'GET /api/v1/patients/:id/notes': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/notes`),
+  },
+  'GET /api/v1/patients/:id/notes/:noteId': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/notes/${f.noteId}`),
+  },
+  'POST /api/v1/patients/:id/images': {
+    allowed: WRITERS,
+    request: (t, f) =>
+      t.http
+        .post(`${API}/patients/${f.patientId}/images`)
+        .attach('files', imageBytes, { filename: 'matrix.dcm', contentType: 'application/dicom' }),
+  },
+  'GET /api/v1/patients/:id/images': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/images`),
+  },
+  'GET /api/v1/patients/:id/images/:imageId': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/images/${f.imageId}`),
+  },
+  'GET /api/v1/patients/:id/images/:imageId/file': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/images/${f.imageId}/file`),
+  },
+  'POST /api/v1/patients/:id/vitals': {
+    allowed: WRITERS,
+    request: (t, f) =>
+      t.http
+        .post(`${API}/patients/${f.patientId}/vitals`)
+        .send({
+          observations: [{ code: '8867-4', value: 88, unit: '/min', effectiveAt: '2024-03-15T10:00:00Z' }],
+        }),
+  },
+  'GET /api/v1/patients/:id/vitals': {
+    allowed: READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/vitals`),
+  },
+};
+
+let imageBytes: Buffer;
+
+/** Every route the running application serves, as `METHOD /path`, read from Nest's own metadata. */
+function servedRoutes(t: TestApp): string[] {
+  const routes: string[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!controller) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (path === undefined || method === undefined) continue;
+        const full = ['api/v1', base, path]
+          .map((part) => part.replace(/^\/+|\/+$/g, ''))
+          .filter(Boolean)
+          .join('/');
+        routes.push(`${RequestMethod[method]} /${full}`);
+      }
+    }
+  }
+  return routes.sort();
+}
+
+describe.each(testEngines())('route × role matrix on %s', (engine) => {
+  let t: TestApp;
+  let fixtures: Fixtures;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    imageBytes = await dicomFixture({ sopInstanceUid: testUid(), patientId: null, pixelSeed: 1 });
+    const patient = await createPatient(t, 'Matrix', ['Fixture']);
+    const writer = t.auth(Role.Integration);
+    const note = await t.http
+      .post(`${API}/patients/${patient.id}/notes`)
+      .set('Authorization', writer)
+      .send({ text: 'Baseline note for the route matrix.', authoredAt: '2024-03-14T09:00:00Z' });
+    const upload = await t.http
+      .post(`${API}/patients/${patient.id}/images`)
+      .set('Authorization', writer)
+      .attach('files', await dicomFixture({ sopInstanceUid: testUid(), patientId: null }), 'fixture.dcm');
+    if (note.status !== 201 || upload.status !== 201) {
+      throw new Error(
+        `matrix fixtures failed: note ${note.status} ${note.text}; image ${upload.status} ${upload.text}`,
+      );
+    }
+    fixtures = {
+      patientId: patient.id,
+      mrn: patient.mrn,
+      noteId: note.body.id,
+      imageId: upload.body.instances[0].id,
+    };
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('lists every served route, and only served routes', () => {
+    expect(servedRoutes(t)).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it.each(Object.entries(MATRIX))('%s', async (_route, expectation) => {
+    if (expectation.allowed === 'public') {
+      const response = await expectation.request(t, fixtures);
+      expect(response.status).toBeLessThan(300);
+      return;
+    }
+    const anonymous = await expectation.request(t, fixtures);
+    expect(anonymous.status).toBe(401);
+    for (const role of ALL_ROLES) {
+      const response = await expectation.request(t, fixtures).set('Authorization', t.auth(role));
+      const allowed = expectation.allowed.includes(role);
+      if (allowed) {
+        expect({
+          role,
+          status: response.status,
+          body: response.status >= 300 ? response.body : undefined,
+        }).toEqual({
+          role,
+          status: expect.toBeWithinRange(200, 299),
+          body: undefined,
+        });
+      } else {
+        expect({ role, status: response.status }).toEqual({ role, status: 403 });
+      }
+    }
+  });
+});
+
+expect.extend({
+  toBeWithinRange(received: number, floor: number, ceiling: number) {
+    const pass = received >= floor && received <= ceiling;
+    return { pass, message: () => `expected ${received} to be within ${floor}–${ceiling}` };
+  },
+});
+
+declare module 'expect' {
+  interface AsymmetricMatchers {
+    toBeWithinRange(floor: number, ceiling: number): void;
+  }
+}
