@@ -61,8 +61,8 @@ export async function dicomFixture(options: DicomFixtureOptions): Promise<Buffer
     { tag: 0x00100010, vr: 'PN', value: 'Doe^Jane' },
     { tag: 0x00180015, vr: 'CS', value: 'CHEST' },
     { tag: 0x00185101, vr: 'CS', value: 'PA' },
-    { tag: 0x0020000d, vr: 'UI', value: options.studyInstanceUid ?? '1.2.826.0.1.3680043.10.1' },
-    { tag: 0x0020000e, vr: 'UI', value: options.seriesInstanceUid ?? '1.2.826.0.1.3680043.10.1.1' },
+    { tag: 0x0020000d, vr: 'UI', value: options.studyInstanceUid ?? testUid() },
+    { tag: 0x0020000e, vr: 'UI', value: options.seriesInstanceUid ?? testUid() },
   ];
   if (!options.withoutDates) {
     elements.push(
