@@ -5,6 +5,7 @@ import type { PixelModule } from '../parse/pixel-module';
 import { readImageMetadata } from '../parse/metadata';
 import { applyPalette, planarToInterleaved, ybr422ToYbrFull, ybrFullToRgb } from './color';
 import type { PaletteLut } from './color';
+import { readCodestreamHeader } from './codestream-header';
 import { storedFrameBytes } from './frame-source';
 import { decodeCompressedFrame } from './native-codecs';
 import type { CodecOutput, FrameGeometry } from './native-codecs';
@@ -20,6 +21,10 @@ export interface DecodedFrame {
   samplesPerPixel: 1 | 3;
   /** MONOCHROME1/2 for greyscale; RGB after YBR and palette conversion. */
   photometricInterpretation: 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';
+  /**
+   * Significant bits of each value: Bits Stored, or the JPEG 2000 codestream precision when that is wider
+   * (PS3.5 §8.2.4, see moduleForCodestream); 8 or 16 for palette output.
+   */
   bitsStored: number;
   signed: boolean;
   pixels: SampleArray;
@@ -52,15 +57,94 @@ export function geometryOf(module: PixelModule): FrameGeometry {
   };
 }
 
+/** Bounds applied before a frame is decoded. */
+export interface FrameLimits {
+  /**
+   * Largest decoded frame accepted, in bytes (rows × columns × samples × bits allocated / 8). Default
+   * `MOSAIC_DICOM_MAX_FRAME_BYTES`, else 256 MiB. Checked before any codec runs, so a declared size cannot
+   * make the WebAssembly heap grow (it starts at 256 MiB and may grow to 2 GiB in the dcmjs-codecs build).
+   */
+  maxFrameBytes?: number;
+}
+
+export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
+export function maxFrameBytesOf(limits: FrameLimits = {}): number {
+  const fromEnv = Number(process.env.MOSAIC_DICOM_MAX_FRAME_BYTES);
+  return limits.maxFrameBytes ?? (fromEnv > 0 ? fromEnv : DEFAULT_MAX_FRAME_BYTES);
+}
+
+/** Rejects a frame whose decoded size exceeds the bound (DICOM_ABSURD_LENGTH). */
+export function checkFrameSize(ds: DicomDataset, module: PixelModule, limits: FrameLimits = {}): void {
+  const max = maxFrameBytesOf(limits);
+  // Palette and YBR conversion can widen greyscale or subsampled input to three samples per pixel.
+  const samples = Math.max(
+    module.samplesPerPixel,
+    module.photometricInterpretation === 'PALETTE COLOR' ? 3 : 1,
+  );
+  const bytes = module.rows * module.columns * samples * Math.max(1, Math.ceil(module.bitsAllocated / 8));
+  if (bytes > max) {
+    throw new DicomError(
+      DicomErrorCode.AbsurdLength,
+      `one frame of ${module.rows} × ${module.columns} × ${samples} samples × ${module.bitsAllocated} bits would decode to ${bytes} bytes, over the limit of ${max}`,
+      ds.fileName,
+    );
+  }
+}
+
+/**
+ * Checks the compressed frame's own header against the pixel module before a codec sees it: a stream that
+ * declares other dimensions would make the codec allocate for those (gdcm refuses such frames as well).
+ * Returns the module to decode with: for JPEG 2000 the codestream precision wins over Bits Stored when it
+ * is wider, because "the Pixel Data characteristics included in the JPEG 2000 bit stream shall be used to
+ * decode the compressed data stream" (DICOM PS3.5 §8.2.4). gdcm, for example, encodes 12-bit data with a
+ * 16-bit codestream precision; irreversible (lossy) decoding can then overshoot 2^12 − 1, and masking to
+ * Bits Stored would wrap such a sample to 0 where gdcm's decoder keeps it.
+ */
+export function moduleForCodestream(
+  ds: DicomDataset,
+  module: PixelModule,
+  index: number,
+  codec: Exclude<CodecFamily, 'native'>,
+  encoded: Uint8Array,
+): PixelModule {
+  const header = readCodestreamHeader(codec, encoded);
+  if (!header) return module;
+  if (header.rows !== module.rows || header.columns !== module.columns) {
+    throw new DicomError(
+      DicomErrorCode.CorruptCompressedData,
+      `frame ${index}: the ${codec} stream declares ${header.columns} × ${header.rows} pixels, the pixel module ${module.columns} × ${module.rows}`,
+      ds.fileName,
+    );
+  }
+  if (header.components !== module.samplesPerPixel) {
+    throw new DicomError(
+      DicomErrorCode.CorruptCompressedData,
+      `frame ${index}: the ${codec} stream has ${header.components} components, Samples per Pixel is ${module.samplesPerPixel}`,
+      ds.fileName,
+    );
+  }
+  if (
+    codec === 'jpeg2000' &&
+    header.precision > module.bitsStored &&
+    header.precision <= module.bitsAllocated
+  )
+    return { ...module, bitsStored: header.precision, highBit: header.precision - 1 };
+  return module;
+}
+
 /** Decodes frame `index` (0-based) with the given codec runner. */
 export async function decodeFrameWith(
   ds: DicomDataset,
   index: number,
   decodeCompressed: CompressedFrameDecoder,
+  limits: FrameLimits = {},
 ): Promise<DecodedFrame> {
   const module = pixelModuleOf(ds);
+  checkFrameSize(ds, module, limits);
   const stored = storedFrameBytes(ds, module, index);
-  if (ds.transferSyntax.codec === 'native')
+  const codec = ds.transferSyntax.codec;
+  if (codec === 'native')
     return finishFrame(
       ds,
       module,
@@ -70,10 +154,11 @@ export async function decodeFrameWith(
       module.photometricInterpretation,
       module.planarConfiguration,
     );
-  const out = await decodeCompressed(ds.transferSyntax.codec, stored, geometryOf(module));
+  const effective = moduleForCodestream(ds, module, index, codec, stored);
+  const out = await decodeCompressed(codec, stored, geometryOf(module));
   return finishFrame(
     ds,
-    module,
+    effective,
     index,
     out.bytes,
     true,
@@ -83,10 +168,12 @@ export async function decodeFrameWith(
 }
 
 /** Same, in-process and synchronous (codecs must be initialised with initializeCodecs()). */
-export function decodeFrameSync(ds: DicomDataset, index: number): DecodedFrame {
+export function decodeFrameSync(ds: DicomDataset, index: number, limits: FrameLimits = {}): DecodedFrame {
   const module = pixelModuleOf(ds);
+  checkFrameSize(ds, module, limits);
   const stored = storedFrameBytes(ds, module, index);
-  if (ds.transferSyntax.codec === 'native')
+  const codec = ds.transferSyntax.codec;
+  if (codec === 'native')
     return finishFrame(
       ds,
       module,
@@ -96,10 +183,11 @@ export function decodeFrameSync(ds: DicomDataset, index: number): DecodedFrame {
       module.photometricInterpretation,
       module.planarConfiguration,
     );
-  const out = decodeCompressedFrame(ds.transferSyntax.codec, stored, geometryOf(module));
+  const effective = moduleForCodestream(ds, module, index, codec, stored);
+  const out = decodeCompressedFrame(codec, stored, geometryOf(module));
   return finishFrame(
     ds,
-    module,
+    effective,
     index,
     out.bytes,
     true,

@@ -1,9 +1,9 @@
 import type { DicomDataset } from '../parse/dicom-dataset';
 import { CodecWorker, sharedCodecWorker } from './codec-pool';
 import { decodeFrameWith, pixelModuleOf } from './decode-frame';
-import type { DecodedFrame } from './decode-frame';
+import type { DecodedFrame, FrameLimits } from './decode-frame';
 
-export interface DecodeOptions {
+export interface DecodeOptions extends FrameLimits {
   /** Per-frame time bound for compressed frames (ms); default 30 s or MOSAIC_DICOM_DECODE_TIMEOUT_MS. */
   timeoutMs?: number;
 }
@@ -23,8 +23,11 @@ export async function decodeFrame(
 ): Promise<DecodedFrame> {
   const worker = workerFor(opts);
   try {
-    return await decodeFrameWith(ds, index, (codec, encoded, geometry) =>
-      worker.decode(codec, encoded, geometry, ds.fileName),
+    return await decodeFrameWith(
+      ds,
+      index,
+      (codec, encoded, geometry) => worker.decode(codec, encoded, geometry, ds.fileName),
+      opts,
     );
   } finally {
     if (worker !== sharedCodecWorker()) await worker.close();
@@ -39,8 +42,11 @@ export async function decodeAllFrames(ds: DicomDataset, opts: DecodeOptions = {}
     const frames: DecodedFrame[] = [];
     for (let i = 0; i < module.numberOfFrames; i++) {
       frames.push(
-        await decodeFrameWith(ds, i, (codec, encoded, geometry) =>
-          worker.decode(codec, encoded, geometry, ds.fileName),
+        await decodeFrameWith(
+          ds,
+          i,
+          (codec, encoded, geometry) => worker.decode(codec, encoded, geometry, ds.fileName),
+          opts,
         ),
       );
     }

@@ -121,13 +121,21 @@ const lossy: Array<[string, string[], string[], (s: Source) => boolean]> = [
     'JPEG-LS near-lossless (dcmcjpls +en +md 2)',
     ['dcmcjpls', '+en', '+md', '2', 'IN', 'OUT'],
     ['dcmdjpls', 'IN', 'OUT'],
-    () => true,
+    (s) => !s.signed,
+  ],
+  // dcmcjpls refuses near-lossless for Pixel Representation 1 ("Unsupported pixel representation for
+  // near-lossless JPEG-LS compression"), so signed sources are encoded with gdcm; dcmtk still decodes them.
+  [
+    'JPEG-LS near-lossless signed (gdcmconv --jpegls --lossy -e 2)',
+    ['gdcmconv', '--jpegls', '--lossy', '-e', '2', 'IN', 'OUT'],
+    ['dcmdjpls', 'IN', 'OUT'],
+    (s) => s.signed,
   ],
   [
     'JPEG 2000 lossy (gdcmconv --j2k -q 30)',
     ['gdcmconv', '--j2k', '--lossy', '-q', '30', 'IN', 'OUT'],
     ['gdcmconv', '--raw', 'IN', 'OUT'],
-    (s) => !s.signed,
+    () => true,
   ],
 ];
 
