@@ -33,7 +33,8 @@ export function readNpy(bytes: Uint8Array): NpyArray {
     .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLength;
-  const copy = bytes.slice(start, start + count * (descr === '|u1' ? 1 : descr === '<f4' ? 4 : 8));
+  // A copy, aligned at offset 0 (Buffer.slice would be a view into a pooled buffer).
+  const copy = new Uint8Array(bytes.subarray(start, start + count * (descr === '|u1' ? 1 : descr === '<f4' ? 4 : 8)));
   switch (descr) {
     case '<i8':
       return { dtype: '<i8', shape, data: new BigInt64Array(copy.buffer, 0, count) };

@@ -1,0 +1,2 @@
+export * from './fusion.errors';
+export * from './evaluation/held-out-cohort';
