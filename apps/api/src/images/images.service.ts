@@ -267,12 +267,10 @@ export class ImagesService {
         actor.username,
       ],
     );
-    const instance = await manager
-      .getRepository(ImagingInstance)
-      .findOneOrFail({
-        where: { sopInstanceUid: file.sopInstanceUid },
-        relations: { series: { study: true } },
-      });
+    const instance = await manager.getRepository(ImagingInstance).findOneOrFail({
+      where: { sopInstanceUid: file.sopInstanceUid },
+      relations: { series: { study: true } },
+    });
     if (inserted.length === 0 && (instance.sha256 !== file.sha256 || instance.patientId !== patientId)) {
       throw uploadRefused([sopConflict(file, instance, patientId)], 1);
     }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Permission } from '@mosaic/domain';
 import { AuditService } from '../audit/audit.service';
@@ -29,16 +29,18 @@ export class VitalsController {
   /** The whole batch in one transaction: 201 when anything was stored, 200 when all of it already was. */
   @Post()
   @Authorize(Permission.ClinicalDataWrite)
+  @ApiBody({ type: CreateVitalsDto })
   @ApiCreatedResponse({ type: VitalsIngestResponseDto })
   @ApiOkResponse({ type: VitalsIngestResponseDto, description: 'every observation was already stored' })
   async ingest(
     @Param() params: PatientIdParam,
-    @Body() body: CreateVitalsDto,
+    // Untyped on purpose: parseVitalsBatch validates it (see there), the global pipe passes it through.
+    @Body() body: unknown,
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) response: Response,
   ): Promise<VitalsIngestResponseDto> {
     // Validation needs no database, so a refused batch never holds the (PGlite) session.
-    const observations = parseVitalsBatch(body.observations);
+    const observations = parseVitalsBatch(body);
     const result = await this.audit.audited(
       actor,
       (manager) => this.vitals.ingest(manager, params.id, observations, actor),

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { RecordStatus, VitalCode } from '@mosaic/domain';
 import type { VitalObservation } from '@mosaic/persistence';
 import { IsInstant } from '../../patients/dto/instant.validator';
@@ -18,11 +18,10 @@ export class VitalObservationInputDto {
   @ApiPropertyOptional({ enum: RecordStatus, default: RecordStatus.Final }) status?: RecordStatus;
 }
 
+/** The POST body, for the OpenAPI document; `parseVitalsBatch` validates it. */
 export class CreateVitalsDto {
-  @ApiProperty({ type: [VitalObservationInputDto], maxItems: MAX_VITALS_BATCH })
-  @IsArray()
-  @ArrayMinSize(1)
-  observations: unknown[];
+  @ApiProperty({ type: [VitalObservationInputDto], minItems: 1, maxItems: MAX_VITALS_BATCH })
+  observations: VitalObservationInputDto[];
 }
 
 export class VitalsQueryDto {
