@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEvent } from '@mosaic/persistence';
+import { AuditChain } from '@mosaic/audit';
 import type { RequestActor } from '../common/context/request-actor';
 
 /** What an audited request did; never names, identifiers or note text — only resource ids. */
@@ -15,10 +15,14 @@ export interface AuditRecord {
 /**
  * Every read or write of patient data runs through `audited`: the work and its audit entry share
  * one transaction, so a committed change always has its audit row and a failed one has neither.
+ * Each audited request is one entry of the hash chain (docs/audit.md), however many rows it touched.
  */
 @Injectable()
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly chain: AuditChain,
+  ) {}
 
   async audited<T>(
     actor: RequestActor,
@@ -33,13 +37,12 @@ export class AuditService {
   }
 
   async append(manager: EntityManager, actor: RequestActor, record: AuditRecord): Promise<void> {
-    await manager.insert(AuditEvent, {
+    await this.chain.append(manager, {
       actor: actor.username,
       role: actor.roles.join(','),
       action: record.action,
       resourceType: record.resourceType,
-      // Bounded: a search touching thousands of rows is one entry listing the first ids.
-      resourceIds: record.resourceIds.slice(0, 1000),
+      resourceIds: record.resourceIds,
       patientId: record.patientId ?? null,
       requestId: actor.requestId,
       outcome: record.outcome ?? 'success',

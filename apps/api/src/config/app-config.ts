@@ -58,6 +58,16 @@ export class AppConfig {
   @Sensitive()
   MOSAIC_JWT_SECRET?: string;
 
+  /**
+   * Audit-checkpoint HMAC key (≥ 32 characters), never stored in the database. Unset: generated
+   * once in the data directory (docs/audit.md).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  @Sensitive()
+  MOSAIC_AUDIT_KEY?: string;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

@@ -1,13 +1,18 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /**
  * One audited request: who did what to which resource, when, under which request id. Written in the
  * same transaction as the data it describes, so a committed change always has its audit row.
  * Never holds PHI beyond resource ids.
+ *
+ * Rows form a hash chain (docs/audit.md): `hash = sha256(prevHash ‖ JCS(entry))`, appended under an
+ * advisory lock by @mosaic/audit only, and a trigger refuses UPDATE, DELETE and TRUNCATE. The
+ * unique prev_hash makes a fork (two entries claiming one predecessor) impossible to commit.
  */
 @Entity({ name: 'audit_events' })
 @Index('ix_audit_events_occurred', ['occurredAt'])
 @Index('ix_audit_events_patient', ['patientId'])
+@Unique('uq_audit_events_prev_hash', ['prevHash'])
 export class AuditEvent {
   @PrimaryGeneratedColumn('identity', {
     name: 'seq',
@@ -45,4 +50,12 @@ export class AuditEvent {
   /** success, or the HTTP status of a refused request that still touched patient data. */
   @Column({ name: 'outcome', type: 'varchar', length: 20, default: 'success' })
   outcome: string;
+
+  /** The previous entry's hash; 64 zeros for the first entry (the genesis). Lowercase hex. */
+  @Column({ name: 'prev_hash', type: 'char', length: 64 })
+  prevHash: string;
+
+  /** sha256(prevHash ‖ JCS(entry)), lowercase hex. */
+  @Column({ name: 'hash', type: 'char', length: 64 })
+  hash: string;
 }

@@ -1,3 +1,4 @@
+import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
 import { ClinicalNote } from './clinical-note.entity';
 import { ImagingInstance } from './imaging-instance.entity';
@@ -9,6 +10,7 @@ import { User } from './user.entity';
 import { VitalObservation } from './vital-observation.entity';
 
 export {
+  AuditCheckpoint,
   AuditEvent,
   ClinicalNote,
   ImagingInstance,
@@ -22,6 +24,7 @@ export {
 
 /** Every entity, for the DataSource. */
 export const ENTITIES = [
+  AuditCheckpoint,
   AuditEvent,
   ClinicalNote,
   ImagingInstance,
