@@ -103,6 +103,21 @@ export function frameByteLength(
   return m.bitsAllocated === 1 ? Math.ceil(samples / 8) : samples * (m.bitsAllocated / 8);
 }
 
+/**
+ * Bytes of one frame as stored in a native (uncompressed) syntax. YBR_FULL_422 stores each pair of pixels
+ * as Y1 Y2 Cb Cr, i.e. two samples per pixel rather than three (PS3.3 §C.7.6.3.1.2).
+ */
+export function nativeFrameByteLength(
+  m: Pick<
+    PixelModule,
+    'rows' | 'columns' | 'samplesPerPixel' | 'bitsAllocated' | 'photometricInterpretation'
+  >,
+): number {
+  if (m.photometricInterpretation === 'YBR_FULL_422' && m.samplesPerPixel === 3 && m.bitsAllocated >= 8)
+    return m.rows * Math.ceil(m.columns / 2) * 4 * (m.bitsAllocated / 8);
+  return frameByteLength(m);
+}
+
 /** Native pixel data must hold exactly the declared frames (plus one pad byte to even length). */
 export function validatePixelDataLength(ds: DicomDataset): void {
   const el = ds.element(0x7fe00010);
@@ -114,7 +129,7 @@ export function validatePixelDataLength(ds: DicomDataset): void {
     const expectedBits = module.rows * module.columns * module.samplesPerPixel * module.numberOfFrames;
     return checkLength(ds, el.length, Math.ceil(expectedBits / 8));
   }
-  checkLength(ds, el.length, frameByteLength(module) * module.numberOfFrames);
+  checkLength(ds, el.length, nativeFrameByteLength(module) * module.numberOfFrames);
 }
 
 function checkLength(ds: DicomDataset, actual: number, expected: number): void {

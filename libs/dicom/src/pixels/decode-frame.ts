@@ -1,6 +1,6 @@
 import { DicomError, DicomErrorCode } from '../errors/dicom-error';
 import type { DicomDataset } from '../parse/dicom-dataset';
-import { frameByteLength, readPixelModule } from '../parse/pixel-module';
+import { frameByteLength, nativeFrameByteLength, readPixelModule } from '../parse/pixel-module';
 import type { PixelModule } from '../parse/pixel-module';
 import { readImageMetadata } from '../parse/metadata';
 import { applyPalette, planarToInterleaved, ybr422ToYbrFull, ybrFullToRgb } from './color';
@@ -209,9 +209,11 @@ export function finishFrame(
   const pixels = module.rows * module.columns;
   const base = { index, rows: module.rows, columns: module.columns, bitsStored: module.bitsStored };
   const isYbr422Native = photometric === 'YBR_FULL_422' && ds.transferSyntax.codec === 'native';
-  const samples = isYbr422Native ? pixels * 2 : pixels * module.samplesPerPixel;
+  const samples = isYbr422Native
+    ? module.rows * Math.ceil(module.columns / 2) * 4
+    : pixels * module.samplesPerPixel;
   const expected = isYbr422Native
-    ? samples * (module.bitsAllocated / 8)
+    ? nativeFrameByteLength(module)
     : module.bitsAllocated === 1
       ? Math.ceil(samples / 8)
       : frameByteLength(module);

@@ -1,6 +1,6 @@
 import { DicomError, DicomErrorCode } from '../errors/dicom-error';
 import type { DicomDataset } from '../parse/dicom-dataset';
-import { frameByteLength } from '../parse/pixel-module';
+import { nativeFrameByteLength } from '../parse/pixel-module';
 import type { PixelModule } from '../parse/pixel-module';
 
 /**
@@ -27,7 +27,7 @@ export function storedFrameBytes(ds: DicomDataset, module: PixelModule, index: n
       const end = Math.ceil(((index + 1) * bits) / 8);
       return ds.bytes.subarray(el.dataOffset + start, el.dataOffset + end);
     }
-    const length = frameByteLength(module);
+    const length = nativeFrameByteLength(module);
     return ds.bytes.subarray(el.dataOffset + index * length, el.dataOffset + (index + 1) * length);
   }
   const fragments = el.fragments ?? [];
