@@ -31,9 +31,10 @@ type Kind = 'valid' | 'rolled-back' | 'rejected' | 'note';
 
 /**
  * ARCHITECTURE.md §PGlite: the embedded engine is one session, so concurrent requests must never share
- * a transaction. Many batches run at once; some fail inside their transaction after a first chunk of
- * 5,000 rows was inserted (a trigger injects the failure), so a mixed-up session would either keep
- * their rows or lose a neighbour's. Every valid batch must be stored completely, every failed one not at all.
+ * a transaction. Many batches run at once; some fail inside their transaction after thousands of their
+ * rows were inserted (a trigger fails their last row), so a mixed-up session would either keep their
+ * rows or lose a neighbour's. Every valid batch must be stored completely, every failed one not at all,
+ * with audit entries to match.
  */
 describe.each(testEngines())('interleaved ingestion on %s', (engine) => {
   let t: TestApp;
