@@ -61,7 +61,8 @@ export class CodecWorker {
       this.pending.delete(response.id);
       clearTimeout(p.timer);
       if (this.pending.size === 0) worker.unref();
-      if (response.ok) p.resolve({ ...response.output, bytes: new Uint8Array(response.output.bytes) });
+      // The decoded buffer was transferred, not copied, and belongs to this thread now.
+      if (response.ok) p.resolve(response.output);
       else p.reject(new DicomError(DicomErrorCode.CorruptCompressedData, response.message));
     });
     worker.on('error', (error) =>
@@ -103,8 +104,10 @@ export class CodecWorker {
           ),
         timer,
       });
-      // Copy: the caller's bytes usually view the whole file, which must not be transferred away.
-      worker.postMessage({ ...request, encoded: request.encoded.slice() });
+      // Copy once, then transfer the copy: the caller's bytes usually view the whole file, which must not
+      // be transferred away, and a plain postMessage would clone them a second time.
+      const encoded = request.encoded.slice();
+      worker.postMessage({ ...request, encoded }, [encoded.buffer]);
     });
   }
 

@@ -133,33 +133,41 @@ export function moduleForCodestream(
   return module;
 }
 
-/** Decodes frame `index` (0-based) with the given codec runner. */
-export async function decodeFrameWith(
-  ds: DicomDataset,
-  index: number,
-  decodeCompressed: CompressedFrameDecoder,
-  limits: FrameLimits = {},
-): Promise<DecodedFrame> {
+/** A frame located and checked, ready for its codec (or already native). */
+export interface PreparedFrame {
+  index: number;
+  module: PixelModule;
+  /** The module to interpret the codec output with (see moduleForCodestream). */
+  effective: PixelModule;
+  stored: Uint8Array;
+}
+
+/** Locates frame `index` and applies every check that must come before a codec runs. */
+export function prepareFrame(ds: DicomDataset, index: number, limits: FrameLimits = {}): PreparedFrame {
   const module = pixelModuleOf(ds);
   checkFrameSize(ds, module, limits);
   const stored = storedFrameBytes(ds, module, index);
   const codec = ds.transferSyntax.codec;
-  if (codec === 'native')
+  const effective = codec === 'native' ? module : moduleForCodestream(ds, module, index, codec, stored);
+  return { index, module, effective, stored };
+}
+
+/** Native frames: stored bytes → values; compressed frames: the codec's output → values. */
+export function finishPrepared(ds: DicomDataset, frame: PreparedFrame, out?: CodecOutput): DecodedFrame {
+  if (!out)
     return finishFrame(
       ds,
-      module,
-      index,
-      stored,
+      frame.module,
+      frame.index,
+      frame.stored,
       ds.transferSyntax.littleEndian,
-      module.photometricInterpretation,
-      module.planarConfiguration,
+      frame.module.photometricInterpretation,
+      frame.module.planarConfiguration,
     );
-  const effective = moduleForCodestream(ds, module, index, codec, stored);
-  const out = await decodeCompressed(codec, stored, geometryOf(module));
   return finishFrame(
     ds,
-    effective,
-    index,
+    frame.effective,
+    frame.index,
     out.bytes,
     true,
     out.photometricInterpretation,
@@ -167,33 +175,25 @@ export async function decodeFrameWith(
   );
 }
 
+/** Decodes frame `index` (0-based) with the given codec runner. */
+export async function decodeFrameWith(
+  ds: DicomDataset,
+  index: number,
+  decodeCompressed: CompressedFrameDecoder,
+  limits: FrameLimits = {},
+): Promise<DecodedFrame> {
+  const frame = prepareFrame(ds, index, limits);
+  const codec = ds.transferSyntax.codec;
+  if (codec === 'native') return finishPrepared(ds, frame);
+  return finishPrepared(ds, frame, await decodeCompressed(codec, frame.stored, geometryOf(frame.module)));
+}
+
 /** Same, in-process and synchronous (codecs must be initialised with initializeCodecs()). */
 export function decodeFrameSync(ds: DicomDataset, index: number, limits: FrameLimits = {}): DecodedFrame {
-  const module = pixelModuleOf(ds);
-  checkFrameSize(ds, module, limits);
-  const stored = storedFrameBytes(ds, module, index);
+  const frame = prepareFrame(ds, index, limits);
   const codec = ds.transferSyntax.codec;
-  if (codec === 'native')
-    return finishFrame(
-      ds,
-      module,
-      index,
-      stored,
-      ds.transferSyntax.littleEndian,
-      module.photometricInterpretation,
-      module.planarConfiguration,
-    );
-  const effective = moduleForCodestream(ds, module, index, codec, stored);
-  const out = decodeCompressedFrame(codec, stored, geometryOf(module));
-  return finishFrame(
-    ds,
-    effective,
-    index,
-    out.bytes,
-    true,
-    out.photometricInterpretation,
-    out.planarConfiguration,
-  );
+  if (codec === 'native') return finishPrepared(ds, frame);
+  return finishPrepared(ds, frame, decodeCompressedFrame(codec, frame.stored, geometryOf(frame.module)));
 }
 
 /** Stored bytes → stored values → RGB for colour. */

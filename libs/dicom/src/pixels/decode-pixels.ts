@@ -1,7 +1,8 @@
 import type { DicomDataset } from '../parse/dicom-dataset';
 import { CodecWorker, sharedCodecWorker } from './codec-pool';
-import { decodeFrameWith, pixelModuleOf } from './decode-frame';
-import type { DecodedFrame, FrameLimits } from './decode-frame';
+import { decodeFrameWith, finishPrepared, geometryOf, pixelModuleOf, prepareFrame } from './decode-frame';
+import type { DecodedFrame, FrameLimits, PreparedFrame } from './decode-frame';
+import type { CodecOutput } from './native-codecs';
 
 export interface DecodeOptions extends FrameLimits {
   /** Per-frame time bound for compressed frames (ms); default 30 s or MOSAIC_DICOM_DECODE_TIMEOUT_MS. */
@@ -34,21 +35,36 @@ export async function decodeFrame(
   }
 }
 
-/** Decodes every frame in order. */
+/**
+ * Decodes every frame in order. Compressed frames are pipelined: the worker decodes frame i + 1 while this
+ * thread converts frame i, and every frame keeps its own time bound. Between native frames the event loop
+ * gets a turn, so a long multi-frame file does not hold it for the whole decode.
+ */
 export async function decodeAllFrames(ds: DicomDataset, opts: DecodeOptions = {}): Promise<DecodedFrame[]> {
   const module = pixelModuleOf(ds);
-  const worker = workerFor(opts);
-  try {
-    const frames: DecodedFrame[] = [];
+  const codec = ds.transferSyntax.codec;
+  const frames: DecodedFrame[] = [];
+  if (codec === 'native') {
     for (let i = 0; i < module.numberOfFrames; i++) {
-      frames.push(
-        await decodeFrameWith(
-          ds,
-          i,
-          (codec, encoded, geometry) => worker.decode(codec, encoded, geometry, ds.fileName),
-          opts,
-        ),
-      );
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      frames.push(finishPrepared(ds, prepareFrame(ds, i, opts)));
+    }
+    return frames;
+  }
+  const worker = workerFor(opts);
+  const launch = (i: number): { frame: PreparedFrame; output: Promise<CodecOutput> } => {
+    const frame = prepareFrame(ds, i, opts);
+    const output = worker.decode(codec, frame.stored, geometryOf(frame.module), ds.fileName);
+    // Observed here so a failure of a frame that is never awaited (an earlier one failed) is not unhandled.
+    output.catch(() => undefined);
+    return { frame, output };
+  };
+  try {
+    let current = launch(0);
+    for (let i = 0; i < module.numberOfFrames; i++) {
+      const next = i + 1 < module.numberOfFrames ? launch(i + 1) : undefined;
+      frames.push(finishPrepared(ds, current.frame, await current.output));
+      if (next) current = next;
     }
     return frames;
   } finally {
