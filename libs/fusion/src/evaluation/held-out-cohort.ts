@@ -21,7 +21,10 @@ async function read(dir: string, relative: string): Promise<Buffer> {
   try {
     return await readFile(path.join(dir, ...relative.split('/')));
   } catch {
-    throw new FusionError(FusionErrorCode.CohortUnreadable, `cohort file ${relative} is missing or unreadable`);
+    throw new FusionError(
+      FusionErrorCode.CohortUnreadable,
+      `cohort file ${relative} is missing or unreadable`,
+    );
   }
 }
 
@@ -44,16 +47,24 @@ export async function readHeldOutCohort(dir: string): Promise<HeldOutCohort> {
 }
 
 /** A patient's raw inputs as serving would receive them; the grid ends at the note time. */
-export async function readPatientInputs(cohortDir: string, record: PatientGroundTruth): Promise<RawPatientInputs> {
+export async function readPatientInputs(
+  cohortDir: string,
+  record: PatientGroundTruth,
+): Promise<RawPatientInputs> {
   const note = record.note
     ? { id: record.note.file, text: (await read(cohortDir, record.note.file)).toString('utf8') }
     : null;
   const image = record.image
-    ? { instanceId: record.image.sopInstanceUid, bytes: new Uint8Array(await read(cohortDir, record.image.file)) }
+    ? {
+        instanceId: record.image.sopInstanceUid,
+        bytes: new Uint8Array(await read(cohortDir, record.image.file)),
+      }
     : null;
   const vitals = record.vitals
     ? {
-        observations: JSON.parse((await read(cohortDir, record.vitals.file)).toString('utf8')) as VitalsObservation[],
+        observations: JSON.parse(
+          (await read(cohortDir, record.vitals.file)).toString('utf8'),
+        ) as VitalsObservation[],
         end: record.vitals.end,
       }
     : null;

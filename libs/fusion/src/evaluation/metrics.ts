@@ -8,11 +8,17 @@ import { FusionError, FusionErrorCode } from '../fusion.errors';
 
 function check(scores: ArrayLike<number>, labels: ArrayLike<number>): void {
   if (scores.length !== labels.length) {
-    throw new FusionError(FusionErrorCode.InvalidMetricInput, `${scores.length} scores for ${labels.length} labels`);
+    throw new FusionError(
+      FusionErrorCode.InvalidMetricInput,
+      `${scores.length} scores for ${labels.length} labels`,
+    );
   }
   for (let i = 0; i < scores.length; i++) {
     if (!Number.isFinite(scores[i]) || (labels[i] !== 0 && labels[i] !== 1)) {
-      throw new FusionError(FusionErrorCode.InvalidMetricInput, `score ${i} is not finite or label is not 0/1`);
+      throw new FusionError(
+        FusionErrorCode.InvalidMetricInput,
+        `score ${i} is not finite or label is not 0/1`,
+      );
     }
   }
 }
@@ -28,7 +34,7 @@ export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let positives = 0;
   let rankSum = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const midrank = (i + j) / 2 + 1; // 1-based ranks i+1 … j+1
@@ -61,7 +67,7 @@ export function auprc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
   let seen = 0;
   let previousRecall = 0;
   let area = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     for (let t = i; t <= j; t++) tp += labels[order[t]];
@@ -93,7 +99,8 @@ export function expectedCalibrationError(
   const sumY = new Float64Array(bins);
   for (let i = 0; i < n; i++) {
     const p = probabilities[i];
-    if (p < 0 || p > 1) throw new FusionError(FusionErrorCode.InvalidMetricInput, `probability ${p} outside [0, 1]`);
+    if (p < 0 || p > 1)
+      throw new FusionError(FusionErrorCode.InvalidMetricInput, `probability ${p} outside [0, 1]`);
     const b = Math.min(bins - 1, Math.floor(p * bins));
     count[b]++;
     sumP[b] += p;

@@ -37,7 +37,9 @@ describe('serving inputs equal the exported training tensors', () => {
     );
     const config: PreprocessingConfig = {
       vocab: parseVocabulary(await readFile(path.join(exportDir, 'vocab.txt'), 'utf8')),
-      vitalsStats: JSON.parse(await readFile(path.join(exportDir, 'vitals-stats.json'), 'utf8')) as VitalsStats,
+      vitalsStats: JSON.parse(
+        await readFile(path.join(exportDir, 'vitals-stats.json'), 'utf8'),
+      ) as VitalsStats,
       maxTokens: 128,
       imageSize: 128,
       hours: 48,
@@ -61,13 +63,17 @@ describe('serving inputs equal the exported training tensors', () => {
       if (inputs.image) {
         seen.image++;
         // Bytes, not values: bit-for-bit equality (and NaN-safe).
-        expect(Buffer.from(inputs.image.tensor.buffer).equals(Buffer.from(imageRow.slice().buffer))).toBe(true);
+        expect(Buffer.from(inputs.image.tensor.buffer).equals(Buffer.from(imageRow.slice().buffer))).toBe(
+          true,
+        );
       }
       const vitalsRow = (vitals.data as Float32Array).subarray(row * 48 * 12, (row + 1) * 48 * 12);
       expect(vitalsPresent.data[row]).toBe(inputs.vitals ? 1 : 0);
       if (inputs.vitals) {
         seen.vitals++;
-        expect(Buffer.from(inputs.vitals.values.buffer).equals(Buffer.from(vitalsRow.slice().buffer))).toBe(true);
+        expect(Buffer.from(inputs.vitals.values.buffer).equals(Buffer.from(vitalsRow.slice().buffer))).toBe(
+          true,
+        );
       }
       if (!inputs.text || !inputs.image || !inputs.vitals) seen.missing++;
     }

@@ -1,4 +1,11 @@
-import type { EncodedBatch, FusionOutputs, LoadedModel, Modality, ModelInputs, RunOptions } from '@mosaic/inference';
+import type {
+  EncodedBatch,
+  FusionOutputs,
+  LoadedModel,
+  Modality,
+  ModelInputs,
+  RunOptions,
+} from '@mosaic/inference';
 import { calibratedProbability, fuseBatch, MODALITIES, withoutModalities } from '@mosaic/inference';
 import type { ImageEvidence } from './image-evidence';
 import { imageEvidence } from './image-evidence';
@@ -68,7 +75,12 @@ export function modalityAttention(
   return outputs.labelAttention.subarray(base + start, base + end);
 }
 
-export function probabilityOf(model: LoadedModel, outputs: FusionOutputs, row: number, label: number): number {
+export function probabilityOf(
+  model: LoadedModel,
+  outputs: FusionOutputs,
+  row: number,
+  label: number,
+): number {
   return calibratedProbability(outputs.logits[row * outputs.labels + label], model.temperatures[label]);
 }
 
@@ -102,7 +114,11 @@ export function explainLabel(
         })
       : [],
     image: inputs.image
-      ? imageEvidence(inputs.image, model.preprocessing.grid, modalityAttention(model, runs.full, row, label, 'image'))
+      ? imageEvidence(
+          inputs.image,
+          model.preprocessing.grid,
+          modalityAttention(model, runs.full, row, label, 'image'),
+        )
       : null,
     vitals: inputs.vitals
       ? vitalsEvidence(inputs.vitals, modalityAttention(model, runs.full, row, label, 'vitals'), {

@@ -42,7 +42,12 @@ describe('imageEvidence', () => {
   it('maps grid cells to original pixels, undoing resize and padding; padding cells map to null', () => {
     // 384 rows × 320 columns → scale 1/3, resized 128 × 107 (rounded), padLeft 10.
     const geometry = modelInputGeometry(384, 320, 128);
-    const image: ImageInput = { instanceId: '1.2.3', frame: 0, tensor: new Float32Array(128 * 128), geometry };
+    const image: ImageInput = {
+      instanceId: '1.2.3',
+      frame: 0,
+      tensor: new Float32Array(128 * 128),
+      geometry,
+    };
     const weights = Array.from({ length: 64 }, (_, i) => (i === 27 ? 0.5 : 0.001));
     const evidence = imageEvidence(image, { rows: 8, cols: 8 }, weights);
     expect(evidence.grid).toEqual({ rows: 8, cols: 8 });
@@ -77,7 +82,12 @@ describe('vitalsEvidence', () => {
     // Heart rate (channel 0) observed in hours 10–12; temperature (channel 3) in hour 11 only.
     for (const h of [10, 11, 12]) values[h * 12 + 6] = 1;
     values[11 * 12 + 9] = 1;
-    const vitals: VitalsInput = { values, start: '2024-01-01T00:00:00.000Z', end: '2024-01-03T00:00:00.000Z', hours };
+    const vitals: VitalsInput = {
+      values,
+      start: '2024-01-01T00:00:00.000Z',
+      end: '2024-01-03T00:00:00.000Z',
+      hours,
+    };
     const weights = new Float32Array(hours).fill(0.001);
     weights[11] = 0.3;
     weights[12] = 0.2;
@@ -85,8 +95,18 @@ describe('vitalsEvidence', () => {
     expect(topHour(weights)).toBe(11);
     const evidence = vitalsEvidence(vitals, weights, { topHours: 3 });
     expect(evidence).toEqual([
-      { code: '8867-4', start: '2024-01-01T11:00:00.000Z', end: '2024-01-01T13:00:00.000Z', weight: expect.closeTo(0.5, 6) },
-      { code: '8310-5', start: '2024-01-01T11:00:00.000Z', end: '2024-01-01T13:00:00.000Z', weight: expect.closeTo(0.5, 6) },
+      {
+        code: '8867-4',
+        start: '2024-01-01T11:00:00.000Z',
+        end: '2024-01-01T13:00:00.000Z',
+        weight: expect.closeTo(0.5, 6),
+      },
+      {
+        code: '8310-5',
+        start: '2024-01-01T11:00:00.000Z',
+        end: '2024-01-01T13:00:00.000Z',
+        weight: expect.closeTo(0.5, 6),
+      },
     ]);
   });
 });

@@ -15,7 +15,10 @@ export interface TextEvidence {
 }
 
 /** Index of each real token that covers text, with its attention weight (position = token index). */
-export function tokenWeights(text: TextInput, weights: ArrayLike<number>): { index: number; weight: number }[] {
+export function tokenWeights(
+  text: TextInput,
+  weights: ArrayLike<number>,
+): { index: number; weight: number }[] {
   const out: { index: number; weight: number }[] = [];
   text.tokens.forEach((token, index) => {
     if (token.end > token.start) out.push({ index, weight: weights[index] });

@@ -79,11 +79,21 @@ export interface ModelManifest {
     tokenDim: number;
     positions: Record<Modality, { start: number; end: number }>;
   };
-  calibration: { method: 'temperature-scaling'; mode: 'per-label' | 'single'; fittedOn: string; temperatures: number[] };
+  calibration: {
+    method: 'temperature-scaling';
+    mode: 'per-label' | 'single';
+    fittedOn: string;
+    temperatures: number[];
+  };
   thresholds: { method: string; fittedOn: string; values: number[] };
   training: Record<string, unknown> & { dataDigest: string | null; cohort?: Record<string, unknown> };
   evaluation: null | { file: string; summary?: unknown };
-  ablations: { name: Exclude<ModelVariant, 'fusion'>; path: string; modalities: Modality[]; manifestSha256: string }[];
+  ablations: {
+    name: Exclude<ModelVariant, 'fusion'>;
+    path: string;
+    modalities: Modality[];
+    manifestSha256: string;
+  }[];
   parity: { golden: string; tolerance: number };
   files: ManifestFile[];
   size: { onnxBytes: number; maxOnnxBytes: number };
@@ -111,7 +121,10 @@ export function validateManifest(value: unknown, where = 'manifest.json'): Model
       .slice(0, 10)
       .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)
       .join('; ');
-    throw new InferenceError(InferenceErrorCode.ManifestInvalid, `${where} does not match the model schema: ${problems}`);
+    throw new InferenceError(
+      InferenceErrorCode.ManifestInvalid,
+      `${where} does not match the model schema: ${problems}`,
+    );
   }
   return value as ModelManifest;
 }
@@ -125,7 +138,10 @@ export function modelFilePath(modelDir: string, relative: string): string {
   const resolved = path.resolve(modelDir, relative);
   const root = path.resolve(modelDir);
   if (resolved !== root && !resolved.startsWith(root + path.sep)) {
-    throw new InferenceError(InferenceErrorCode.ManifestInvalid, `manifest path ${relative} leaves the model folder`);
+    throw new InferenceError(
+      InferenceErrorCode.ManifestInvalid,
+      `manifest path ${relative} leaves the model folder`,
+    );
   }
   return resolved;
 }
@@ -134,7 +150,10 @@ export function modelFilePath(modelDir: string, relative: string): string {
  * Checks the sha256 and size of every file the manifest lists; returns the bytes of the files
  * so callers load exactly what was verified (no time-of-check/time-of-use gap for the graphs).
  */
-export async function verifyModelFiles(modelDir: string, manifest: ModelManifest): Promise<Map<string, Buffer>> {
+export async function verifyModelFiles(
+  modelDir: string,
+  manifest: ModelManifest,
+): Promise<Map<string, Buffer>> {
   const verified = new Map<string, Buffer>();
   const problems: string[] = [];
   for (const file of manifest.files) {
@@ -152,7 +171,10 @@ export async function verifyModelFiles(modelDir: string, manifest: ModelManifest
     verified.set(file.path, bytes);
   }
   if (problems.length > 0) {
-    throw new InferenceError(InferenceErrorCode.FileIntegrity, `model folder ${modelDir}: ${problems.join('; ')}`);
+    throw new InferenceError(
+      InferenceErrorCode.FileIntegrity,
+      `model folder ${modelDir}: ${problems.join('; ')}`,
+    );
   }
   return verified;
 }

@@ -91,7 +91,10 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   const graphBytes = (relative: string): Buffer => {
     const bytes = files.get(path.posix.normalize(relative));
     if (!bytes) {
-      throw new InferenceError(InferenceErrorCode.ModelFileInvalid, `graph ${relative} is not among the hashed files`);
+      throw new InferenceError(
+        InferenceErrorCode.ModelFileInvalid,
+        `graph ${relative} is not among the hashed files`,
+      );
     }
     return bytes;
   };
@@ -136,9 +139,9 @@ export async function loadAblations(
   try {
     for (const ablation of model.manifest.ablations) {
       // The parent pins each ablation by its manifest's sha256 (tools/training/package_model.py).
-      const manifestBytes = await readFile(path.join(modelFilePath(model.dir, ablation.path), 'manifest.json')).catch(
-        () => undefined,
-      );
+      const manifestBytes = await readFile(
+        path.join(modelFilePath(model.dir, ablation.path), 'manifest.json'),
+      ).catch(() => undefined);
       if (!manifestBytes || sha256Hex(manifestBytes) !== ablation.manifestSha256) {
         throw new InferenceError(
           InferenceErrorCode.FileIntegrity,

@@ -25,8 +25,8 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || fortran !== 'False' || shapeText === undefined) fail('header');
-  const shape = shapeText!
+  if (descr === undefined || fortran !== 'False' || shapeText === undefined) return fail('header');
+  const shape = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
@@ -34,7 +34,9 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLength;
   // A copy, aligned at offset 0 (Buffer.slice would be a view into a pooled buffer).
-  const copy = new Uint8Array(bytes.subarray(start, start + count * (descr === '|u1' ? 1 : descr === '<f4' ? 4 : 8)));
+  const copy = new Uint8Array(
+    bytes.subarray(start, start + count * (descr === '|u1' ? 1 : descr === '<f4' ? 4 : 8)),
+  );
   switch (descr) {
     case '<i8':
       return { dtype: '<i8', shape, data: new BigInt64Array(copy.buffer, 0, count) };

@@ -75,7 +75,10 @@ function decode(entry: GoldenTensorEntry, data: Buffer): GoldenTensor {
 }
 
 /** Reads golden.json and its gzipped tensors, checking the data's sha256. */
-export function readGoldenFile(goldenJsonPath: string): { meta: GoldenMeta; tensors: Map<string, GoldenTensor> } {
+export function readGoldenFile(goldenJsonPath: string): {
+  meta: GoldenMeta;
+  tensors: Map<string, GoldenTensor>;
+} {
   if (!existsSync(goldenJsonPath)) {
     throw new InferenceError(InferenceErrorCode.ParityGolden, `no golden file ${goldenJsonPath}`);
   }

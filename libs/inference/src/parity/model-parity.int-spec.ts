@@ -51,7 +51,9 @@ describe('ONNX parity of the committed models (models/*/*/manifest.json)', () =>
             failures: [],
           });
           expect(report.tolerance).toBeLessThanOrEqual(1e-4);
-          expect(Object.keys(report.maxAbsDiff)).toEqual(expect.arrayContaining(['logits', 'label_attention']));
+          expect(Object.keys(report.maxAbsDiff)).toEqual(
+            expect.arrayContaining(['logits', 'label_attention']),
+          );
           if (!each.manifest.smokeTest) expect(report.samples).toBeGreaterThanOrEqual(100);
         }
       } finally {

@@ -30,11 +30,17 @@ function tensor(tensors: Map<string, GoldenTensor>, name: string): GoldenTensor 
 }
 
 function floats(t: GoldenTensor): Float32Array {
-  if (!(t.data instanceof Float32Array)) throw new InferenceError(InferenceErrorCode.ParityGolden, 'expected floats');
+  if (!(t.data instanceof Float32Array))
+    throw new InferenceError(InferenceErrorCode.ParityGolden, 'expected floats');
   return t.data;
 }
 
-function maxAbsDiff(actual: Float32Array, expected: Float32Array, rowFilter?: (row: number) => boolean, perRow = 1): number {
+function maxAbsDiff(
+  actual: Float32Array,
+  expected: Float32Array,
+  rowFilter?: (row: number) => boolean,
+  perRow = 1,
+): number {
   let max = 0;
   for (let i = 0; i < expected.length; i++) {
     if (rowFilter && !rowFilter(Math.floor(i / perRow))) continue;
@@ -91,7 +97,9 @@ export async function checkModelParity(
     present.image.push(hasImage);
     present.vitals.push(hasVitals);
     inputs.push({
-      text: hasText ? { noteId: `golden-${r}`, ids: rowIds, mask: rowMask, tokens: [], truncated: false } : null,
+      text: hasText
+        ? { noteId: `golden-${r}`, ids: rowIds, mask: rowMask, tokens: [], truncated: false }
+        : null,
       image: hasImage
         ? {
             instanceId: `golden-${r}`,

@@ -59,7 +59,10 @@ function checkFinite(name: string, data: Float32Array): void {
 function output(result: ort.InferenceSession.OnnxValueMapType, name: string, length: number): Float32Array {
   const tensor = result[name];
   if (!tensor || tensor.type !== 'float32' || (tensor.data as Float32Array).length !== length) {
-    throw new InferenceError(InferenceErrorCode.InvalidOutput, `graph output ${name} is missing or mis-shaped`);
+    throw new InferenceError(
+      InferenceErrorCode.InvalidOutput,
+      `graph output ${name} is missing or mis-shaped`,
+    );
   }
   const data = tensor.data as Float32Array;
   checkFinite(name, data);
@@ -82,7 +85,10 @@ export async function encodeBatch(
     vitals: positionsOf(model, 'vitals'),
   };
   if (lengths.text !== maxTokens || lengths.vitals !== hours) {
-    throw new InferenceError(InferenceErrorCode.InvalidInput, 'manifest positions disagree with the preprocessing');
+    throw new InferenceError(
+      InferenceErrorCode.InvalidInput,
+      'manifest positions disagree with the preprocessing',
+    );
   }
   const tokens: Record<Modality, Float32Array> = {
     text: new Float32Array(rows * lengths.text * d),
@@ -117,7 +123,14 @@ export async function encodeBatch(
         input_ids: new ort.Tensor('int64', ids, [b, maxTokens]),
         attention_mask: new ort.Tensor('int64', attention, [b, maxTokens]),
       });
-      copyPresent(output(result, 'tokens', b * maxTokens * d), chunk, 'text', tokens.text, from, maxTokens * d);
+      copyPresent(
+        output(result, 'tokens', b * maxTokens * d),
+        chunk,
+        'text',
+        tokens.text,
+        from,
+        maxTokens * d,
+      );
     }
     if (used.has('image') && chunk.some((row) => row.image)) {
       const plane = imageSize * imageSize;
@@ -125,7 +138,10 @@ export async function encodeBatch(
       chunk.forEach((row, r) => {
         if (!row.image) return;
         if (row.image.tensor.length !== plane) {
-          throw new InferenceError(InferenceErrorCode.InvalidInput, `image input must be 1×${imageSize}×${imageSize}`);
+          throw new InferenceError(
+            InferenceErrorCode.InvalidInput,
+            `image input must be 1×${imageSize}×${imageSize}`,
+          );
         }
         pixels.set(row.image.tensor, r * plane);
         masks.image.fill(1, (from + r) * lengths.image, (from + r + 1) * lengths.image);
@@ -133,7 +149,14 @@ export async function encodeBatch(
       const result = await model.sessions.image.run({
         pixels: new ort.Tensor('float32', pixels, [b, 1, imageSize, imageSize]),
       });
-      copyPresent(output(result, 'tokens', b * lengths.image * d), chunk, 'image', tokens.image, from, lengths.image * d);
+      copyPresent(
+        output(result, 'tokens', b * lengths.image * d),
+        chunk,
+        'image',
+        tokens.image,
+        from,
+        lengths.image * d,
+      );
     }
     if (used.has('vitals') && chunk.some((row) => row.vitals)) {
       const plane = hours * VITALS_FEATURES;
@@ -141,7 +164,10 @@ export async function encodeBatch(
       chunk.forEach((row, r) => {
         if (!row.vitals) return;
         if (row.vitals.values.length !== plane) {
-          throw new InferenceError(InferenceErrorCode.InvalidInput, `vitals input must be ${hours}×${VITALS_FEATURES}`);
+          throw new InferenceError(
+            InferenceErrorCode.InvalidInput,
+            `vitals input must be ${hours}×${VITALS_FEATURES}`,
+          );
         }
         values.set(row.vitals.values, r * plane);
         masks.vitals.fill(1, (from + r) * hours, (from + r + 1) * hours);
