@@ -59,7 +59,7 @@ export class AuditController {
       from: query.from,
       to: query.to,
       afterSeq: query.afterSeq,
-      limit: query.count,
+      limit: query._count,
     });
     const base = `${request.protocol}://${request.get('host')}${request.baseUrl}${request.path}`;
     const link = (afterSeq?: string): string => {
@@ -67,7 +67,7 @@ export class AuditController {
       if (query.from) params.set('from', query.from);
       if (query.to) params.set('to', query.to);
       if (afterSeq) params.set('afterSeq', afterSeq);
-      params.set('_count', String(query.count));
+      params.set('_count', String(query._count));
       return `${base}?${params.toString()}`;
     };
     const last = page.entries[page.entries.length - 1];

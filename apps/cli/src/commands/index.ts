@@ -4,6 +4,7 @@ import { registerCohortCommands } from './cohort.command';
 import { registerModelCommands } from './model.command';
 import { registerDatabaseCommands } from './database.command';
 import { registerTokenCommands } from './token.command';
+import { registerAuditCommands } from './audit.command';
 
 /** Every command group of the `mosaic` CLI; docs/cli.md documents each one. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerDicomCommands(program);
   registerCohortCommands(program);
   registerModelCommands(program);
+  registerAuditCommands(program);
 }

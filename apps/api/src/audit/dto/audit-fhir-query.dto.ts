@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Expose, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsNumberString, IsOptional, Max, Min } from 'class-validator';
 
 /** `GET /audit/fhir`: entries recorded in [from, to), in chain order, a page at a time. */
@@ -20,12 +20,11 @@ export class AuditFhirQueryDto {
   afterSeq?: string;
 
   /** FHIR search's page-size parameter (FHIR R4 §3.1.1.5.7). */
-  @ApiPropertyOptional({ name: '_count', default: 1000 })
-  @Expose({ name: '_count' })
+  @ApiPropertyOptional({ default: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(5000)
-  count = 1000;
+  _count = 1000;
 }
