@@ -105,8 +105,10 @@ export class CodecWorker {
         timer,
       });
       // Copy once, then transfer the copy: the caller's bytes usually view the whole file, which must not
-      // be transferred away, and a plain postMessage would clone them a second time.
-      const encoded = request.encoded.slice();
+      // be transferred away, and a plain postMessage would clone them a second time. Not `.slice()`: on a
+      // Node Buffer (readFileSync) that is a view of the same memory, and transferring it would detach
+      // the whole file.
+      const encoded = new Uint8Array(request.encoded);
       worker.postMessage({ ...request, encoded }, [encoded.buffer]);
     });
   }

@@ -3,7 +3,7 @@ import { TransferSyntax } from '../parse/transfer-syntax';
 import { baseElements, gradientFrame } from '../testing/synthetic';
 import { writeDicom } from '../write/write-dicom';
 import { closeCodecWorker } from './codec-pool';
-import { decodeFrame } from './decode-pixels';
+import { decodeAllFrames, decodeFrame } from './decode-pixels';
 
 afterAll(() => closeCodecWorker());
 
@@ -45,5 +45,23 @@ describe('decoding off the main thread', () => {
     // Timer callbacks ran while the decode was in flight: the main thread was free. (A synchronous decode
     // on this thread would let none run before it returned.)
     expect(ticksWhenDecoded).toBeGreaterThan(0);
+  });
+
+  it('leaves a file read as a Node Buffer intact after handing frames to the worker', async () => {
+    const frames = [0, 1, 2].map((seed) => gradientFrame(16, 16, 12, false, seed));
+    const bytes = await writeDicom({
+      transferSyntaxUid: TransferSyntax.RleLossless,
+      elements: baseElements(),
+      image: { rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12, frames },
+    });
+    // readFileSync returns a Buffer, whose slice() is a view: transferring it would detach the file.
+    // Buffer.alloc, like readFileSync, owns its memory (Buffer.from on a small array would use the shared pool).
+    const buffer = Buffer.alloc(bytes.byteLength);
+    buffer.set(bytes);
+    const ds = parseDicom(buffer, { fileName: 'buffer.dcm' });
+    const out = await decodeAllFrames(ds);
+    expect(out.map((f) => Array.from(f.pixels))).toEqual(frames.map((f) => Array.from(f)));
+    expect(ds.bytes.byteLength).toBe(bytes.byteLength);
+    expect(Array.from((await decodeFrame(ds, 2)).pixels)).toEqual(Array.from(frames[2]));
   });
 });
