@@ -7,3 +7,4 @@ export * from './run/model-runner';
 export * from './parity/golden-file';
 export * from './parity/model-parity';
 export * from './npy/read-npy';
+export * from './testing/committed-models';

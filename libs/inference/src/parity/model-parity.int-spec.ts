@@ -1,7 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { InferenceErrorCode } from '../inference.errors';
 import type { LoadedModel } from '../model/load-model';
 import { loadAblations, loadModel } from '../model/load-model';
+import { committedModelDirs, REPO_ROOT } from '../testing/committed-models';
 import { checkModelParity } from './model-parity';
 
 /**
@@ -10,31 +13,14 @@ import { checkModelParity } from './model-parity';
  * manifest's tolerance (1e-4), for the served model and each ablation. The golden file names the
  * sha256 of the ONNX files it was recorded for, so a re-exported graph without a new golden file
  * fails. No committed model is a failure, not a skip: the repository must ship one.
- * MOSAIC_PARITY_MODELS (paths separated by ":") checks other folders instead, for development.
+ * MOSAIC_TEST_MODELS (paths separated by ":") checks other folders instead, for development.
  */
 
-const REPO = path.resolve(__dirname, '../../../..');
-
-function committedModels(): string[] {
-  const override = process.env.MOSAIC_PARITY_MODELS;
-  if (override) return override.split(':').filter((dir) => dir.length > 0);
-  const root = path.join(REPO, 'models');
-  const dirs: string[] = [];
-  for (const id of readdirSync(root, { withFileTypes: true })) {
-    if (!id.isDirectory()) continue;
-    for (const version of readdirSync(path.join(root, id.name), { withFileTypes: true })) {
-      const dir = path.join(root, id.name, version.name);
-      if (version.isDirectory() && existsSync(path.join(dir, 'manifest.json'))) dirs.push(dir);
-    }
-  }
-  return dirs.sort();
-}
-
 describe('ONNX parity of the committed models (models/*/*/manifest.json)', () => {
-  const models = committedModels();
+  const models = committedModelDirs();
 
   it('finds at least one committed model', () => {
-    expect(models.map((dir) => path.relative(REPO, dir))).not.toEqual([]);
+    expect(models.map((dir) => path.relative(REPO_ROOT, dir))).not.toEqual([]);
   });
 
   it.each(models.length > 0 ? models : ['(none committed)'])(
@@ -61,4 +47,16 @@ describe('ONNX parity of the committed models (models/*/*/manifest.json)', () =>
       }
     },
   );
+
+  it('refuses to load a copy of the model whose vocabulary was altered after packaging', async () => {
+    expect(models.length).toBeGreaterThan(0);
+    const copy = await mkdtemp(path.join(tmpdir(), 'mosaic-tampered-model-'));
+    try {
+      await cp(models[0], copy, { recursive: true });
+      await appendFile(path.join(copy, 'vocab.txt'), 'extra\n');
+      await expect(loadModel(copy)).rejects.toMatchObject({ code: InferenceErrorCode.FileIntegrity });
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,0 +1,103 @@
+import { PNG } from 'pngjs';
+import type { TextInput } from '@mosaic/inference';
+import {
+  decodeMaskPng,
+  pointingGame,
+  rectTouchesMask,
+  textTopTokensHit,
+  unionMasks,
+  vitalsTopHourHit,
+} from './faithfulness';
+import type { BinaryMask } from './faithfulness';
+
+function mask(rows: number, columns: number, inside: (r: number, c: number) => boolean): BinaryMask {
+  const data = new Uint8Array(rows * columns);
+  let area = 0;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++)
+      if (inside(r, c)) {
+        data[r * columns + c] = 1;
+        area++;
+      }
+  return { rows, columns, data, area };
+}
+
+describe('pointing game', () => {
+  // 8×8 image, 2×2 grid of 4×4 cells; the mask is the single pixel (5, 6), in the bottom-right cell.
+  const m = mask(8, 8, (r, c) => r === 5 && c === 6);
+  const cells = [
+    { row: 0, column: 0, height: 4, width: 4 },
+    { row: 0, column: 4, height: 4, width: 4 },
+    { row: 4, column: 0, height: 4, width: 4 },
+    { row: 4, column: 4, height: 4, width: 4 },
+  ];
+
+  it('hits when the top cell holds a mask pixel, with chance = share of cells that would hit', () => {
+    expect(pointingGame(cells, 3, m)).toEqual({ hit: true, chance: 0.25, maskAreaShare: 1 / 64 });
+    expect(pointingGame(cells, 0, m).hit).toBe(false);
+  });
+
+  it('counts a pixel in a rectangle when its centre lies inside the half-open rectangle', () => {
+    // Pixel (5, 6) has centre (5.5, 6.5).
+    expect(rectTouchesMask({ row: 5.4, column: 6, height: 1, width: 1 }, m)).toBe(true);
+    expect(rectTouchesMask({ row: 5.5, column: 6, height: 1, width: 1 }, m)).toBe(true);
+    expect(rectTouchesMask({ row: 5.6, column: 6, height: 1, width: 1 }, m)).toBe(false);
+    expect(rectTouchesMask({ row: 4, column: 4, height: 1.5, width: 4 }, m)).toBe(false);
+  });
+
+  it('ignores padding cells (null) for the chance level', () => {
+    expect(pointingGame([null, ...cells.slice(1)], 3, m).chance).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('decodes a mask PNG (255 inside) and unions several masks', () => {
+    const png = new PNG({ width: 3, height: 2 });
+    png.data.fill(0);
+    for (const i of [1, 5]) png.data.set([255, 255, 255, 255], i * 4);
+    const decoded = decodeMaskPng(PNG.sync.write(png));
+    expect(decoded).toMatchObject({ rows: 2, columns: 3, area: 2 });
+    expect(Array.from(decoded.data)).toEqual([0, 1, 0, 0, 0, 1]);
+    const union = unionMasks([decoded, mask(2, 3, (r, c) => r === 0 && c <= 1)]);
+    expect(union?.area).toBe(3);
+  });
+});
+
+describe('text top-k tokens on evidence', () => {
+  // Tokens: [CLS] no(0–2) fever(3–8) cough(9–14) today(15–20) [SEP]; evidence "cough" = [9, 14).
+  const text: TextInput = {
+    noteId: 'n',
+    ids: new Int32Array(128),
+    mask: new Uint8Array(128),
+    truncated: false,
+    tokens: [
+      { id: 2, piece: '[CLS]', start: 0, end: 0 },
+      { id: 4, piece: 'no', start: 0, end: 2 },
+      { id: 5, piece: 'fever', start: 3, end: 8 },
+      { id: 6, piece: 'cough', start: 9, end: 14 },
+      { id: 7, piece: 'today', start: 15, end: 20 },
+      { id: 3, piece: '[SEP]', start: 20, end: 20 },
+    ],
+  };
+
+  it('hits when a top token overlaps the span; chance = 1 − C(n−e,k)/C(n,k)', () => {
+    // n = 4 text tokens, e = 1; with k = 2: 1 − C(3,2)/C(4,2) = 1 − 3/6 = 0.5.
+    expect(textTopTokensHit(text, [3, 1], [{ start: 9, end: 14 }])).toEqual({
+      hit: true,
+      chance: 0.5,
+      evidenceTokenShare: 0.25,
+      evidenceTokens: 1,
+    });
+    expect(textTopTokensHit(text, [1, 2], [{ start: 9, end: 14 }]).hit).toBe(false);
+  });
+
+  it('treats offsets as half-open: a span ending where a token starts does not overlap it', () => {
+    expect(textTopTokensHit(text, [3], [{ start: 8, end: 9 }]).hit).toBe(false);
+  });
+});
+
+describe('vitals top hour in a planted window', () => {
+  it('uses half-open hour windows and the window share as chance', () => {
+    const windows = [{ startHour: 10, endHour: 22 }];
+    expect(vitalsTopHourHit(21, windows, 48)).toEqual({ hit: true, chance: 0.25 });
+    expect(vitalsTopHourHit(22, windows, 48).hit).toBe(false);
+  });
+});
