@@ -50,6 +50,14 @@ const MATRIX: Record<string, RouteExpectation> = {
         roles: ['clinician'],
       }),
   },
+  'GET /api/v1/audit/verify': {
+    allowed: [Role.Auditor, Role.Admin],
+    request: (t) => t.http.get(`${API}/audit/verify`),
+  },
+  'GET /api/v1/audit/fhir': {
+    allowed: [Role.Auditor, Role.Admin],
+    request: (t) => t.http.get(`${API}/audit/fhir`),
+  },
   'GET /api/v1/audit/events': {
     allowed: [Role.Auditor, Role.Admin],
     request: (t) => t.http.get(`${API}/audit/events`),
