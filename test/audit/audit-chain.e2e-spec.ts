@@ -138,7 +138,7 @@ describe.each(testEngines())('audit chain through the API on %s', (engine) => {
       (link) => link.relation === 'next',
     );
     expect(next).toBeDefined();
-    const url = new URL(next!.url);
+    const url = new URL(next?.url ?? '');
     const second = await t.http
       .get(`${url.pathname}${url.search}`)
       .set('Authorization', t.auth(Role.Auditor));
