@@ -104,22 +104,25 @@ class TextEncoder(nn.Module):
 class ImageEncoder(nn.Module):
     """pixels float32 [B,1,128,128] -> tokens [B,64,d] (8x8 grid, row-major).
 
-    A CNN with stride 16 gives each token a local receptive field, so attention on a token points at
-    its region of the image; one transformer block adds context.
+    A 4x4 patch stem (as in ViT) then strided 3x3 convolutions reach the 8x8 grid: each token keeps a
+    local receptive field, so attention on a token points at its region of the image; one
+    transformer block adds context. The stem keeps full-resolution feature maps out of the network,
+    which matters on CPU with the deterministic (non-oneDNN) convolution kernels.
     """
 
     def __init__(self, cfg):
         super().__init__()
-        chans = [1, 16, 32, 48, cfg.d]
-        layers = []
-        for cin, cout in zip(chans[:-1], chans[1:]):
-            layers += [
-                nn.Conv2d(cin, cout, 3, stride=2, padding=1),
-                nn.GELU(),
-                nn.Conv2d(cout, cout, 3, stride=1, padding=1),
-                nn.GELU(),
-            ]
-        self.cnn = nn.Sequential(*layers)
+        self.cnn = nn.Sequential(
+            nn.Conv2d(1, 24, 4, stride=4),  # 128 -> 32
+            nn.GELU(),
+            nn.Conv2d(24, 48, 3, stride=2, padding=1),  # 32 -> 16
+            nn.GELU(),
+            nn.Conv2d(48, 48, 3, padding=1),
+            nn.GELU(),
+            nn.Conv2d(48, cfg.d, 3, stride=2, padding=1),  # 16 -> 8
+            nn.GELU(),
+            nn.Conv2d(cfg.d, cfg.d, 3, padding=1),
+        )
         self.pos = nn.Parameter(torch.randn(C.IMAGE_TOKENS, cfg.d) * 0.02)
         self.ln_in = nn.LayerNorm(cfg.d)
         self.blocks = nn.ModuleList(
