@@ -8,6 +8,7 @@ import type { DicomElementInput } from '../write/element-encoder';
 import { writeDicom } from '../write/write-dicom';
 import { closeCodecWorker } from './codec-pool';
 import { decodeAllFrames, decodeFrame } from './decode-pixels';
+import { extractStoredValues } from './stored-values';
 
 // Pixel modules the writer's `image` option does not produce (palette, YBR_FULL_422, 1 and 32 bits
 // allocated, explicit LUT sequences) are written element by element, with expected values worked out by
@@ -383,5 +384,40 @@ describe('bounded decoding', () => {
       code: DicomErrorCode.CorruptCompressedData,
       message: expect.stringMatching(/declares 60000 × 60000 pixels, the pixel module 16 × 16/u),
     });
+  });
+});
+
+describe('extractStoredValues fast paths', () => {
+  // Odd sample counts and odd byte offsets exercise the paired 32-bit loops' tails and the aligned copies.
+  const bytes = (values: number[], littleEndian: boolean, offset: number): Uint8Array => {
+    const out = new Uint8Array(offset + values.length * 2);
+    values.forEach((v, i) => {
+      const hi = (v >> 8) & 0xff;
+      const lo = v & 0xff;
+      out[offset + 2 * i] = littleEndian ? lo : hi;
+      out[offset + 2 * i + 1] = littleEndian ? hi : lo;
+    });
+    return out.subarray(offset);
+  };
+  const raw = [0xf001, 0x0fff, 0xa800, 0x1234, 0xffff];
+
+  it.each([
+    [true, 0],
+    [true, 1],
+    [false, 0],
+    [false, 1],
+  ])('little endian %s, byte offset %d: masks and sign-extends 12 of 16 bits', (littleEndian, offset) => {
+    const input = bytes(raw, littleEndian, offset);
+    const common = { bitsAllocated: 16, bitsStored: 12, highBit: 11, littleEndian };
+    expect(Array.from(extractStoredValues(input, 5, { ...common, signed: false }))).toEqual([
+      0x001, 0xfff, 0x800, 0x234, 0xfff,
+    ]);
+    expect(Array.from(extractStoredValues(input, 5, { ...common, signed: true }))).toEqual([
+      1, -1, -2048, 0x234, -1,
+    ]);
+    // High bit 15 with 12 bits stored: the value is in bits 4–15.
+    expect(Array.from(extractStoredValues(input, 5, { ...common, highBit: 15, signed: false }))).toEqual([
+      0xf00, 0x0ff, 0xa80, 0x123, 0xfff,
+    ]);
   });
 });

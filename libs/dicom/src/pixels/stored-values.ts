@@ -50,6 +50,17 @@ export function extractStoredValues(
     );
     return out;
   }
+  if (!signed && shift === 0 && bitsAllocated === 16 && out instanceof Uint16Array) {
+    // The common case (e.g. 12 of 16 bits, high bit 11): copy, then clear the bits above the high bit two
+    // samples at a time through a 32-bit view of the (fresh, aligned) output.
+    out.set(src);
+    const mask = 2 ** bitsStored - 1;
+    const pairs = new Uint32Array(out.buffer, out.byteOffset, count >> 1);
+    const pairMask = (mask | (mask << 16)) >>> 0;
+    for (let i = 0; i < pairs.length; i++) pairs[i] &= pairMask;
+    if (count & 1) out[count - 1] &= mask;
+    return out;
+  }
   if (signed) {
     // Shift left then arithmetic right: masks to bitsStored bits and sign-extends in one step.
     for (let i = 0; i < count; i++) out[i] = ((src[i] >>> shift) << unused) >> unused;
@@ -79,8 +90,15 @@ function sampleView(
       : new Uint32Array(aligned.buffer, aligned.byteOffset, count);
   }
   if (size === 2) {
+    // Copy into an aligned array, then swap the bytes of two samples per 32-bit operation.
     const out = new Uint16Array(count);
-    for (let i = 0; i < count; i++) out[i] = (raw[2 * i] << 8) | raw[2 * i + 1];
+    new Uint8Array(out.buffer).set(raw.subarray(0, count * 2));
+    const pairs = new Uint32Array(out.buffer, 0, count >> 1);
+    for (let i = 0; i < pairs.length; i++) {
+      const w = pairs[i];
+      pairs[i] = ((w & 0x00ff00ff) << 8) | ((w >>> 8) & 0x00ff00ff);
+    }
+    if (count & 1) out[count - 1] = (raw[2 * count - 2] << 8) | raw[2 * count - 1];
     return out;
   }
   const out = new Uint32Array(count);
