@@ -2,8 +2,11 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCohort } from '@mosaic/cohort';
-import { committedModelDirs, loadModel } from '@mosaic/inference';
+import { closeCodecWorker } from '@mosaic/dicom';
+import { committedModelDirs, encodeBatch, loadModel, prepareModelInputs } from '@mosaic/inference';
+import { explainLabel, runWithOcclusion } from '../explanation/explain-label';
 import { VARIANTS } from './evaluation-report';
+import { readHeldOutCohort, readPatientInputs } from './held-out-cohort';
 import { evaluateModel } from './evaluate-model';
 import { writeEvaluationToModelFolder } from './model-folder';
 
@@ -16,8 +19,16 @@ import { writeEvaluationToModelFolder } from './model-folder';
 describe('evaluateModel on the committed model', () => {
   let work: string;
 
+  const models = committedModelDirs();
+  let cohortDir: string;
+  let modelDir: string;
+
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'mosaic-evaluate-'));
+    cohortDir = path.join(work, 'cohort');
+    modelDir = path.join(work, 'model');
+    await generateCohort({ patients: 24, seed: 777_001, out: cohortDir });
+    if (models.length > 0) await cp(models[0], modelDir, { recursive: true });
   });
 
   afterAll(async () => {
@@ -25,12 +36,7 @@ describe('evaluateModel on the committed model', () => {
   });
 
   it('reports every variant, the goals and per-patient predictions, and updates the model folder', async () => {
-    const models = committedModelDirs();
     expect(models).not.toEqual([]);
-    const cohortDir = path.join(work, 'cohort');
-    await generateCohort({ patients: 24, seed: 777_001, out: cohortDir });
-    const modelDir = path.join(work, 'model');
-    await cp(models[0], modelDir, { recursive: true });
 
     const report = await evaluateModel({ modelDir, cohortDir, batchSize: 8 });
     expect(Object.keys(report.variants)).toEqual([...VARIANTS]);
@@ -61,6 +67,61 @@ describe('evaluateModel on the committed model', () => {
       );
     } finally {
       await reloaded.release();
+    }
+  });
+
+  it('explains a label in the payload shapes of ARCHITECTURE.md §Explanation payload', async () => {
+    expect(models).not.toEqual([]);
+    const cohort = await readHeldOutCohort(cohortDir);
+    const model = await loadModel(modelDir);
+    try {
+      const raws = await Promise.all(cohort.records.map((record) => readPatientInputs(cohortDir, record)));
+      const inputs = [];
+      for (const raw of raws) inputs.push(await prepareModelInputs(raw, model.preprocessing));
+      await closeCodecWorker();
+      const runs = await runWithOcclusion(model, await encodeBatch(model, inputs));
+      for (const [row, input] of inputs.entries()) {
+        const explanation = explainLabel(model, input, row, 0, runs);
+        const shares = explanation.modalityShares;
+        expect(shares.map((s) => s.modality)).toEqual(['text', 'image', 'vitals']);
+        expect(shares.reduce((a, s) => a + s.attention, 0)).toBeCloseTo(1, 4);
+        for (const share of shares) {
+          if (!input[share.modality]) {
+            expect(share).toMatchObject({ attention: 0, deltaProbability: null });
+          }
+        }
+        const note = raws[row].note?.text ?? '';
+        for (const span of explanation.text) {
+          expect(span.noteId).toBe(raws[row].note?.id);
+          expect(0 <= span.start && span.start < span.end && span.end <= note.length).toBe(true);
+          // A span is a whole word: it neither starts nor ends inside a run of letters.
+          expect(/\w/.test(note[span.start - 1] ?? ' ') && /\w/.test(note[span.start])).toBe(false);
+        }
+        if (input.image) {
+          expect(explanation.image).toMatchObject({
+            instanceId: input.image.instanceId,
+            frame: 0,
+            grid: { rows: 8, cols: 8 },
+          });
+          expect(explanation.image?.weights).toHaveLength(64);
+          const rects = explanation.image?.toPixel.filter((rect) => rect !== null) ?? [];
+          for (const rect of rects) {
+            expect(rect.row + rect.height).toBeLessThanOrEqual(input.image.geometry.sourceRows + 1e-9);
+            expect(rect.column + rect.width).toBeLessThanOrEqual(input.image.geometry.sourceColumns + 1e-9);
+          }
+        } else {
+          expect(explanation.image).toBeNull();
+        }
+        for (const window of explanation.vitals) {
+          expect(window.start < window.end).toBe(true);
+          expect(input.vitals && window.start >= input.vitals.start && window.end <= input.vitals.end).toBe(
+            true,
+          );
+          expect(window.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/);
+        }
+      }
+    } finally {
+      await model.release();
     }
   });
 });
