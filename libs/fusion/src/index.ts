@@ -11,3 +11,4 @@ export * from './evaluation/goals';
 export * from './evaluation/report-markdown';
 export * from './evaluation/evaluate-model';
 export * from './evaluation/model-folder';
+export * from './evaluation/measure-faithfulness';
