@@ -17,22 +17,30 @@ export type CodecResponse =
 const REGISTER = path.resolve(__dirname, '../../../../tools/node/register.js');
 const WORKER = path.resolve(__dirname, 'codec-worker.ts');
 
-interface Pending {
+interface Job {
+  request: CodecRequest;
+  fileName?: string;
   resolve: (out: CodecOutput) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
 }
 
+/** Requests posted ahead to the worker, so it never idles for a round trip between frames. */
+const IN_FLIGHT = 2;
+
 /**
- * One worker thread running the WebAssembly codecs. A request that does not answer within the timeout
- * terminates the worker (a hung or runaway codec costs a timeout, not the process); the next request
- * starts a fresh worker. Requests are serialised so a timeout blames the right frame.
+ * One worker thread running the WebAssembly codecs. Up to two requests are posted ahead; the worker
+ * handles them in order, and only the one it is working on has its time bound running, so a timeout
+ * blames the right frame. A request that does not answer in time terminates the worker (a hung or
+ * runaway codec costs a timeout, not the process); requests posted behind it are re-sent to a fresh
+ * worker from the caller's bytes, so they are not lost with it.
  */
 export class CodecWorker {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, Pending>();
+  /** Posted to the worker, oldest (being decoded) first. */
+  private readonly inFlight: Job[] = [];
+  private readonly waiting: Job[] = [];
   private nextId = 1;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly timeoutMs = 30_000) {}
 
@@ -42,88 +50,113 @@ export class CodecWorker {
     geometry: FrameGeometry,
     fileName?: string,
   ): Promise<CodecOutput> {
-    const run = (): Promise<CodecOutput> =>
-      this.send({ id: this.nextId++, codec, encoded, geometry }, fileName);
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    return new Promise<CodecOutput>((resolve, reject) => {
+      this.waiting.push({
+        request: { id: this.nextId++, codec, encoded, geometry },
+        fileName,
+        resolve,
+        reject: (error) =>
+          reject(
+            fileName && error instanceof DicomError && !error.fileName
+              ? new DicomError(error.code, error.message, fileName)
+              : error,
+          ),
+      });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight.length < IN_FLIGHT && this.waiting.length > 0) {
+      const job = this.waiting.shift() as Job;
+      this.worker ??= this.spawn();
+      this.worker.ref();
+      this.inFlight.push(job);
+      // Copy once, then transfer the copy: the caller's bytes usually view the whole file, which must not
+      // be transferred away, and a plain postMessage would clone them a second time. Not `.slice()`: on a
+      // Node Buffer (readFileSync) that is a view of the same memory, and transferring it would detach
+      // the whole file.
+      const encoded = new Uint8Array(job.request.encoded);
+      this.worker.postMessage({ ...job.request, encoded }, [encoded.buffer]);
+    }
+    this.armHead();
+  }
+
+  /** Starts the time bound of the request the worker is decoding now (the oldest in flight). */
+  private armHead(): void {
+    const head = this.inFlight[0];
+    if (!head || head.timer) return;
+    const worker = this.worker;
+    head.timer = setTimeout(() => {
+      if (this.inFlight[0] !== head) return;
+      this.inFlight.shift();
+      // Requests posted behind the hung one go back to the front of the queue for a fresh worker.
+      for (const job of this.inFlight.splice(0).reverse()) {
+        clearTimeout(job.timer);
+        job.timer = undefined;
+        this.waiting.unshift(job);
+      }
+      this.worker = undefined;
+      if (worker) void worker.terminate();
+      head.reject(
+        new DicomError(
+          DicomErrorCode.DecodeTimeout,
+          `decoding did not finish within ${this.timeoutMs} ms; the codec was stopped`,
+          head.fileName,
+        ),
+      );
+      this.pump();
+    }, this.timeoutMs);
   }
 
   private spawn(): Worker {
     const worker = new Worker(`require(${JSON.stringify(REGISTER)}); require(${JSON.stringify(WORKER)});`, {
       eval: true,
-      // A bounded JS heap; WebAssembly memory is bounded by the codec build (max 2 GiB).
+      // Caps the worker's JS heap. WebAssembly memory is outside V8's heap limits: it is bounded by the
+      // codec build (at most 2 GiB) and by the frame-size and stream-header checks made before a codec runs.
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
     worker.on('message', (response: CodecResponse) => {
-      const p = this.pending.get(response.id);
-      if (!p) return;
-      this.pending.delete(response.id);
-      clearTimeout(p.timer);
-      if (this.pending.size === 0) worker.unref();
+      if (this.worker !== worker) return;
+      const at = this.inFlight.findIndex((job) => job.request.id === response.id);
+      if (at < 0) return;
+      const [job] = this.inFlight.splice(at, 1);
+      clearTimeout(job.timer);
       // The decoded buffer was transferred, not copied, and belongs to this thread now.
-      if (response.ok) p.resolve(response.output);
-      else p.reject(new DicomError(DicomErrorCode.CorruptCompressedData, response.message));
+      if (response.ok) job.resolve(response.output);
+      else job.reject(new DicomError(DicomErrorCode.CorruptCompressedData, response.message));
+      this.pump();
+      if (this.inFlight.length === 0) worker.unref();
     });
-    worker.on('error', (error) =>
-      this.failAll(
-        new DicomError(DicomErrorCode.CorruptCompressedData, `codec worker crashed: ${error.message}`),
-      ),
-    );
-    worker.on('exit', () => {
+    worker.on('error', (error) => {
       if (this.worker === worker) this.worker = undefined;
-      this.failAll(new DicomError(DicomErrorCode.CorruptCompressedData, 'codec worker exited'));
+      this.failInFlight(
+        new DicomError(DicomErrorCode.CorruptCompressedData, `codec worker crashed: ${error.message}`),
+      );
+    });
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.failInFlight(new DicomError(DicomErrorCode.CorruptCompressedData, 'codec worker exited'));
     });
     return worker;
   }
 
-  private send(request: CodecRequest, fileName?: string): Promise<CodecOutput> {
-    this.worker ??= this.spawn();
-    const worker = this.worker;
-    worker.ref();
-    return new Promise<CodecOutput>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(request.id);
-        this.worker = undefined;
-        void worker.terminate();
-        reject(
-          new DicomError(
-            DicomErrorCode.DecodeTimeout,
-            `decoding did not finish within ${this.timeoutMs} ms; the codec was stopped`,
-            fileName,
-          ),
-        );
-      }, this.timeoutMs);
-      this.pending.set(request.id, {
-        resolve,
-        reject: (error) =>
-          reject(
-            fileName && error instanceof DicomError
-              ? new DicomError(error.code, error.message, fileName)
-              : error,
-          ),
-        timer,
-      });
-      // Copy once, then transfer the copy: the caller's bytes usually view the whole file, which must not
-      // be transferred away, and a plain postMessage would clone them a second time. Not `.slice()`: on a
-      // Node Buffer (readFileSync) that is a view of the same memory, and transferring it would detach
-      // the whole file.
-      const encoded = new Uint8Array(request.encoded);
-      worker.postMessage({ ...request, encoded }, [encoded.buffer]);
-    });
-  }
-
-  private failAll(error: Error): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(error);
-      this.pending.delete(id);
+  private failInFlight(error: Error): void {
+    for (const job of this.inFlight.splice(0)) {
+      clearTimeout(job.timer);
+      job.reject(error);
     }
+    this.pump();
   }
 
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
+    for (const job of [...this.inFlight.splice(0), ...this.waiting.splice(0)]) {
+      clearTimeout(job.timer);
+      job.reject(new DicomError(DicomErrorCode.DecodeTimeout, 'the codec worker was closed', job.fileName));
+    }
     if (worker) await worker.terminate();
   }
 }

@@ -2,7 +2,11 @@ import { parseDicom } from '../parse/parse-dicom';
 import { TransferSyntax } from '../parse/transfer-syntax';
 import { baseElements, gradientFrame } from '../testing/synthetic';
 import { writeDicom } from '../write/write-dicom';
-import { closeCodecWorker } from './codec-pool';
+import type { DicomError } from '../errors/dicom-error';
+import { DicomErrorCode } from '../errors/dicom-error';
+import { CodecWorker, closeCodecWorker } from './codec-pool';
+import { geometryOf, pixelModuleOf } from './decode-frame';
+import { storedFrameBytes } from './frame-source';
 import { decodeAllFrames, decodeFrame } from './decode-pixels';
 
 afterAll(() => closeCodecWorker());
@@ -63,5 +67,26 @@ describe('decoding off the main thread', () => {
     expect(out.map((f) => Array.from(f.pixels))).toEqual(frames.map((f) => Array.from(f)));
     expect(ds.bytes.byteLength).toBe(bytes.byteLength);
     expect(Array.from((await decodeFrame(ds, 2)).pixels)).toEqual(Array.from(frames[2]));
+  });
+
+  it('gives each request posted ahead its own time bound and names its own file', async () => {
+    const ds = await jpeg2000(64);
+    const frame = storedFrameBytes(ds, pixelModuleOf(ds), 0);
+    const worker = new CodecWorker(1); // shorter than starting a worker: every request times out
+    try {
+      const results = await Promise.allSettled(
+        ['a.dcm', 'b.dcm', 'c.dcm'].map((name) =>
+          worker.decode('jpeg2000', frame, geometryOf(pixelModuleOf(ds)), name),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      results.forEach((r, i) => {
+        const reason = (r as PromiseRejectedResult).reason as DicomError;
+        expect(reason.code).toBe(DicomErrorCode.DecodeTimeout);
+        expect(reason.message).toMatch(new RegExp(`^${'abc'[i]}\\.dcm: `, 'u'));
+      });
+    } finally {
+      await worker.close();
+    }
   });
 });
