@@ -41,8 +41,8 @@ def parse_args(argv):
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--resume", action="store_true", help="continue an interrupted run in --work")
     ap.add_argument("--smoke", action="store_true", help="64 patients, ~1 minute; asserts the loss falls")
-    ap.add_argument("--epochs", type=int, default=None, help="fusion epochs (default 14; smoke 6)")
-    ap.add_argument("--ablation-epochs", type=int, default=None, help="(default 10; smoke 1)")
+    ap.add_argument("--epochs", type=int, default=None, help="fusion epochs (default 16; smoke 6)")
+    ap.add_argument("--ablation-epochs", type=int, default=None, help="each ablation (default 16; smoke 1)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=1)
@@ -53,9 +53,10 @@ def parse_args(argv):
     if not a.smoke and not a.data:
         raise UsageError("--data is required (except with --smoke)")
     if a.epochs is None:
-        a.epochs = 6 if a.smoke else 14
+        a.epochs = 6 if a.smoke else 16
     if a.ablation_epochs is None:
-        a.ablation_epochs = 1 if a.smoke else 10
+        # Same budget as the fusion model, so the ablation comparison is not won by undertraining.
+        a.ablation_epochs = 1 if a.smoke else 16
     if a.work is None:
         a.work = os.path.join(REPO, "tmp", "model-smoke" if a.smoke else "model-train")
     return a
@@ -64,7 +65,8 @@ def parse_args(argv):
 class Stages:
     def __init__(self, work, resume):
         self.dir = os.path.join(work, "stages")
-        if os.path.isdir(self.dir) and os.listdir(self.dir) and not resume:
+        earlier = (os.path.isdir(self.dir) and os.listdir(self.dir)) or os.path.isdir(os.path.join(work, "runs"))
+        if earlier and not resume:
             raise UsageError(f"{work} holds an earlier run: pass --resume, or choose a fresh --work")
         os.makedirs(self.dir, exist_ok=True)
 
@@ -145,7 +147,7 @@ def run(a):
                     batch_size=a.batch_size,
                     lr=a.lr,
                     seed=a.seed,
-                    resume=True,  # a fresh run has no checkpoint; a resumed one continues
+                    resume=a.resume,
                     log_every=5 if a.smoke else 20,
                 )
             ),
