@@ -3,7 +3,7 @@ import { toDisplay } from '../lut/display-pipeline';
 import { readImageMetadata } from '../parse/metadata';
 import { parseDicom } from '../parse/parse-dicom';
 import { TransferSyntax } from '../parse/transfer-syntax';
-import { baseElements, gradientFrame } from '../testing/synthetic';
+import { baseElements, gradientFrame, pixelModule, us } from '../testing/synthetic';
 import type { DicomElementInput } from '../write/element-encoder';
 import { writeDicom } from '../write/write-dicom';
 import { closeCodecWorker } from './codec-pool';
@@ -16,35 +16,8 @@ import { extractStoredValues } from './stored-values';
 
 afterAll(() => closeCodecWorker());
 
-const us = (tag: number, value: number | number[]): DicomElementInput => ({ tag, vr: 'US', value });
 const le16 = (values: number[]): Uint8Array => new Uint8Array(Uint16Array.from(values).buffer);
 const le32 = (values: number[]): Uint8Array => new Uint8Array(Uint32Array.from(values).buffer);
-
-function pixelModule(m: {
-  rows: number;
-  columns: number;
-  samples?: number;
-  photometric: string;
-  bitsAllocated: number;
-  bitsStored: number;
-  highBit?: number;
-  signed?: boolean;
-  frames?: number;
-}): DicomElementInput[] {
-  const out: DicomElementInput[] = [
-    us(0x00280002, m.samples ?? 1),
-    { tag: 0x00280004, vr: 'CS', value: m.photometric },
-    us(0x00280010, m.rows),
-    us(0x00280011, m.columns),
-    us(0x00280100, m.bitsAllocated),
-    us(0x00280101, m.bitsStored),
-    us(0x00280102, m.highBit ?? m.bitsStored - 1),
-    us(0x00280103, m.signed ? 1 : 0),
-  ];
-  if ((m.samples ?? 1) === 3) out.push(us(0x00280006, 0));
-  if (m.frames) out.push({ tag: 0x00280008, vr: 'IS', value: String(m.frames) });
-  return out;
-}
 
 async function file(
   elements: DicomElementInput[],

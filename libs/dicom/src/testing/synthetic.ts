@@ -69,3 +69,32 @@ export async function syntheticFile(
     },
   });
 }
+
+export const us = (tag: number, value: number | number[]): DicomElementInput => ({ tag, vr: 'US', value });
+
+/** Image Pixel Module elements written by hand, for layouts the writer's `image` option does not produce. */
+export function pixelModule(m: {
+  rows: number;
+  columns: number;
+  samples?: number;
+  photometric: string;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit?: number;
+  signed?: boolean;
+  frames?: number;
+}): DicomElementInput[] {
+  const out: DicomElementInput[] = [
+    us(0x00280002, m.samples ?? 1),
+    { tag: 0x00280004, vr: 'CS', value: m.photometric },
+    us(0x00280010, m.rows),
+    us(0x00280011, m.columns),
+    us(0x00280100, m.bitsAllocated),
+    us(0x00280101, m.bitsStored),
+    us(0x00280102, m.highBit ?? m.bitsStored - 1),
+    us(0x00280103, m.signed ? 1 : 0),
+  ];
+  if ((m.samples ?? 1) === 3) out.push(us(0x00280006, 0));
+  if (m.frames) out.push({ tag: 0x00280008, vr: 'IS', value: String(m.frames) });
+  return out;
+}
