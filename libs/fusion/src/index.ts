@@ -12,3 +12,6 @@ export * from './evaluation/report-markdown';
 export * from './evaluation/evaluate-model';
 export * from './evaluation/model-folder';
 export * from './evaluation/measure-faithfulness';
+export * from './assessment/applicability';
+export * from './assessment/narrative';
+export * from './assessment/run-assessment';

@@ -8,3 +8,7 @@ export * from './parity/golden-file';
 export * from './parity/model-parity';
 export * from './npy/read-npy';
 export * from './testing/committed-models';
+export * from './inputs/tensor-digest';
+export * from './run/warm-up';
+export * from './registry/model-catalogue';
+export * from './registry/model-registry';
