@@ -364,7 +364,8 @@ function toolVersion(tool: string): string {
   try {
     const text = execFileSync(tool, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const line = text.split('\n').find((l) => /\d+\.\d+/u.test(l)) ?? tool;
-    return line.trim();
+    // dcmtk and gdcm print RCS-style keywords ("$dcmtk: dcmdjpeg v3.6.7 2022-04-22 $", "$Date$").
+    return line.replace(/\$Date\$|\$(?:dcmtk: )?/gu, '').trim();
   } catch {
     return tool;
   }
