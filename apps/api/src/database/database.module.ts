@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { BLOB_STORE, FilesystemBlobStore, openDatabase, runMigrations } from '@mosaic/persistence';
 import type { MosaicDatabase } from '@mosaic/persistence';
 import { AppConfig } from '../config/app-config';
+import { BlobSweepService } from './blob-sweep.service';
 
 export const MOSAIC_DATABASE = Symbol('MOSAIC_DATABASE');
 
@@ -43,6 +44,7 @@ export const MOSAIC_DATABASE = Symbol('MOSAIC_DATABASE');
       useFactory: (config: AppConfig) =>
         new FilesystemBlobStore(join(resolve(config.MOSAIC_DATA_DIR), 'blobs')),
     },
+    BlobSweepService,
   ],
   exports: [MOSAIC_DATABASE, DataSource, BLOB_STORE],
 })

@@ -8,8 +8,13 @@ export interface BlobStore {
   get(key: string): Promise<Buffer>;
   has(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Every stored key, for the orphan sweep. */
-  keys(): AsyncIterable<string>;
+  /** Every stored blob with its last write time, for the orphan sweep. */
+  list(): AsyncIterable<StoredBlob>;
+}
+
+export interface StoredBlob {
+  key: string;
+  modifiedAt: Date;
 }
 
 export interface BlobRef {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BlobRef, BlobStore } from './blob-store';
+import type { BlobRef, BlobStore, StoredBlob } from './blob-store';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -41,11 +41,17 @@ export class FilesystemBlobStore implements BlobStore {
     await rm(this.pathOf(key), { force: true });
   }
 
-  async *keys(): AsyncIterable<string> {
+  async *list(): AsyncIterable<StoredBlob> {
     for (const first of await safeReaddir(this.root)) {
       for (const second of await safeReaddir(join(this.root, first))) {
         for (const name of await safeReaddir(join(this.root, first, second))) {
-          if (KEY_PATTERN.test(name)) yield name;
+          if (!KEY_PATTERN.test(name)) continue;
+          try {
+            const info = await stat(join(this.root, first, second, name));
+            yield { key: name, modifiedAt: info.mtime };
+          } catch {
+            // Deleted between the listing and the stat: nothing to report.
+          }
         }
       }
     }
