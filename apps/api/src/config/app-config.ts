@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -98,6 +99,44 @@ export class AppConfig {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** Model folders, `<modelId>/<version>/manifest.json` (docs/assessments.md §Models). */
+  @IsOptional()
+  @IsString()
+  MOSAIC_MODELS_DIR = resolve(__dirname, '../../../../models');
+
+  /** The model that serves assessments; unset means the only (or alphabetically first) model id found. */
+  @IsOptional()
+  @IsString()
+  MOSAIC_MODEL_ID?: string = undefined;
+
+  /** Seconds between checks of the active version in the database, so replicas follow an activation. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  MOSAIC_MODEL_SYNC_SECONDS = 5;
+
+  /** onnxruntime intra-op threads per graph; fixed so recorded results replay bit for bit. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MOSAIC_ORT_INTRA_OP_THREADS = 1;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MOSAIC_ORT_INTER_OP_THREADS = 1;
+
+  /** Git commit recorded with every assessment; unset: `git rev-parse HEAD` at start, else "unknown". */
+  @IsOptional()
+  @IsString()
+  MOSAIC_CODE_VERSION?: string = undefined;
 
   /** Create the first admin (random password, printed once) when the user table is empty. */
   @IsOptional()

@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/authorize.decorator';
+import { ModelRegistryService } from '../models/model-registry.service';
 
 /** Liveness and readiness probes (no token; they reveal no data). */
 @ApiTags('health')
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly dataSource: DataSource,
+    private readonly models: ModelRegistryService,
   ) {}
 
   /** The process is up and its event loop turns. */
@@ -23,7 +25,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** The process can serve: the database answers. */
+  /** The process can serve: the database answers and the active model is loaded and warm. */
   @Get('ready')
   @Public()
   @HealthCheck()
@@ -40,6 +42,12 @@ export class HealthController {
         } catch (error) {
           return indicator.down({ message: (error as Error).message });
         }
+      },
+      () => {
+        const model = this.models.readiness();
+        const indicator = this.indicators.check('model');
+        const details = { state: model.state, modelId: model.modelId, version: model.version };
+        return model.ready ? indicator.up(details) : indicator.down({ ...details, message: model.problem });
       },
     ]);
   }

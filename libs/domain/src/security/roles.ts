@@ -14,22 +14,36 @@ export enum Permission {
   ClinicalDataWrite = 'clinical-data:write',
   UserManage = 'user:manage',
   AuditRead = 'audit:read',
+  AssessmentRun = 'assessment:run',
+  AssessmentRead = 'assessment:read',
+  ModelRead = 'model:read',
+  ModelManage = 'model:manage',
 }
 
 /**
- * Role → permissions. Clinicians read patient data; integrations ingest it (and read what they
- * wrote, so an EHR can reconcile); auditors read the audit trail; admins manage users.
+ * Role → permissions. Clinicians read patient data and run and read assessments; integrations
+ * ingest data (and read what they wrote, so an EHR can reconcile) and run assessments; auditors
+ * read the audit trail and assessments (and replay them); admins manage users and models. Every
+ * role sees the model list, whose cards carry the NOT FOR CLINICAL USE notice.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  [Role.Clinician]: [Permission.PatientRead, Permission.ClinicalDataRead],
+  [Role.Clinician]: [
+    Permission.PatientRead,
+    Permission.ClinicalDataRead,
+    Permission.AssessmentRun,
+    Permission.AssessmentRead,
+    Permission.ModelRead,
+  ],
   [Role.Integration]: [
     Permission.PatientRead,
     Permission.PatientWrite,
     Permission.ClinicalDataRead,
     Permission.ClinicalDataWrite,
+    Permission.AssessmentRun,
+    Permission.ModelRead,
   ],
-  [Role.Auditor]: [Permission.AuditRead],
-  [Role.Admin]: [Permission.UserManage, Permission.AuditRead],
+  [Role.Auditor]: [Permission.AuditRead, Permission.AssessmentRead, Permission.ModelRead],
+  [Role.Admin]: [Permission.UserManage, Permission.AuditRead, Permission.ModelRead, Permission.ModelManage],
 };
 
 export function rolesGrant(roles: readonly Role[], permission: Permission): boolean {

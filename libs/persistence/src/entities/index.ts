@@ -1,3 +1,5 @@
+import { ActiveModel } from './active-model.entity';
+import { Assessment } from './assessment.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
 import { ClinicalNote } from './clinical-note.entity';
@@ -10,6 +12,8 @@ import { User } from './user.entity';
 import { VitalObservation } from './vital-observation.entity';
 
 export {
+  ActiveModel,
+  Assessment,
   AuditCheckpoint,
   AuditEvent,
   ClinicalNote,
@@ -24,6 +28,8 @@ export {
 
 /** Every entity, for the DataSource. */
 export const ENTITIES = [
+  ActiveModel,
+  Assessment,
   AuditCheckpoint,
   AuditEvent,
   ClinicalNote,

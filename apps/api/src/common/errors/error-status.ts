@@ -1,6 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
+import { AssessmentErrorCode } from '../../assessments/assessments.errors';
 import { AuthErrorCode } from '../../auth/auth.errors';
 import { ImageErrorCode } from '../../images/images.errors';
+import { ModelErrorCode } from '../../models/models.errors';
 import { NoteErrorCode } from '../../notes/notes.errors';
 import { PatientErrorCode } from '../../patients/patients.errors';
 import { UserErrorCode } from '../../users/users.errors';
@@ -16,7 +18,9 @@ export type ErrorCode =
   | PatientErrorCode
   | NoteErrorCode
   | ImageErrorCode
-  | VitalErrorCode;
+  | VitalErrorCode
+  | ModelErrorCode
+  | AssessmentErrorCode;
 
 /** The single code → HTTP status mapping (STYLE.md §Errors). */
 export function statusForCode(code: ErrorCode): HttpStatus {
@@ -36,6 +40,10 @@ export function statusForCode(code: ErrorCode): HttpStatus {
     case PatientErrorCode.NotFound:
     case NoteErrorCode.NotFound:
     case ImageErrorCode.NotFound:
+    case ModelErrorCode.NotFound:
+    case AssessmentErrorCode.NotFound:
+    case AssessmentErrorCode.InputNotFound:
+    case AssessmentErrorCode.ExplanationNotFound:
       return HttpStatus.NOT_FOUND;
     case AuthErrorCode.MissingToken:
     case AuthErrorCode.InvalidToken:
@@ -52,7 +60,14 @@ export function statusForCode(code: ErrorCode): HttpStatus {
     case ImageErrorCode.NotDicom:
     case ImageErrorCode.MissingAttributes:
     case VitalErrorCode.ObservationsRejected:
+    case ModelErrorCode.Invalid:
+    case AssessmentErrorCode.InputNotUsable:
+    case AssessmentErrorCode.NoUsableData:
+    case AssessmentErrorCode.InvalidTimeWindow:
+    case AssessmentErrorCode.ReplayModelUnavailable:
       return HttpStatus.UNPROCESSABLE_ENTITY;
+    case ModelErrorCode.NotReady:
+      return HttpStatus.SERVICE_UNAVAILABLE;
     default:
       return assertUnreachable(code);
   }
