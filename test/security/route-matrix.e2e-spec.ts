@@ -1,9 +1,15 @@
+/**
+ * @jest-environment ../libs/inference/jest.environment.js
+ */
+// The assessment routes run onnxruntime-node, which checks typed arrays against its own realm.
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { Test } from 'supertest';
 import { Role } from '@mosaic/domain';
 import { testEngines } from '@mosaic/persistence/testing';
+import { ModelRegistryService } from '../../apps/api/src/models/model-registry.service';
+import { waitUntilReady } from '../assessments/support/assessment-fixtures';
 import { API, createPatient, dicomFixture, testUid } from '../ingest/support/ingest-fixtures';
 import { startTestApp } from '../support/test-app';
 import type { TestApp } from '../support/test-app';
@@ -14,6 +20,8 @@ interface Fixtures {
   mrn: string;
   noteId: string;
   imageId: string;
+  assessmentId: string;
+  assessmentLabel: string;
 }
 
 interface RouteExpectation {
@@ -25,6 +33,12 @@ interface RouteExpectation {
 
 const ALL_ROLES = [Role.Clinician, Role.Auditor, Role.Integration, Role.Admin];
 const READERS = [Role.Clinician, Role.Integration];
+const ASSESSMENT_READERS = [Role.Clinician, Role.Auditor];
+/** The active model of the app under test (the committed model under models/). */
+const activeModel = (t: TestApp): { id: string; version: string } => {
+  const models = t.app.get(ModelRegistryService);
+  return { id: models.servedModelId() ?? 'none', version: models.currentVersion() ?? '0.0.0' };
+};
 const WRITERS = [Role.Integration];
 
 /**
@@ -122,7 +136,41 @@ const MATRIX: Record<string, RouteExpectation> = {
     allowed: READERS,
     request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/vitals`),
   },
+  'GET /api/v1/models': { allowed: ALL_ROLES, request: (t) => t.http.get(`${API}/models`) },
+  'POST /api/v1/models/:id/versions/:version/activate': {
+    allowed: [Role.Admin],
+    // Re-activating the active version: allowed, audited, and changes nothing for the other rows.
+    request: (t) => {
+      const model = activeModel(t);
+      return t.http.post(`${API}/models/${model.id}/versions/${model.version}/activate`);
+    },
+  },
+  'POST /api/v1/patients/:id/assessments': {
+    allowed: [Role.Clinician, Role.Integration],
+    request: (t, f) =>
+      t.http.post(`${API}/patients/${f.patientId}/assessments`).send({ asOf: ASSESSED_AS_OF }),
+  },
+  'GET /api/v1/patients/:id/assessments': {
+    allowed: ASSESSMENT_READERS,
+    request: (t, f) => t.http.get(`${API}/patients/${f.patientId}/assessments`),
+  },
+  'GET /api/v1/assessments/:id': {
+    allowed: ASSESSMENT_READERS,
+    request: (t, f) => t.http.get(`${API}/assessments/${f.assessmentId}`),
+  },
+  'POST /api/v1/assessments/:id/replay': {
+    allowed: ASSESSMENT_READERS,
+    request: (t, f) => t.http.post(`${API}/assessments/${f.assessmentId}/replay`),
+  },
+  'GET /api/v1/assessments/:id/explanations/:label/image.png': {
+    allowed: ASSESSMENT_READERS,
+    request: (t, f) =>
+      t.http.get(`${API}/assessments/${f.assessmentId}/explanations/${f.assessmentLabel}/image.png`),
+  },
 };
+
+/** After the fixture note (2024-03-14) and image (2024-03-15 10:15), so both are used. */
+const ASSESSED_AS_OF = '2024-03-15T12:00:00Z';
 
 let imageBytes: Buffer;
 
@@ -174,11 +222,21 @@ describe.each(testEngines())('route × role matrix on %s', (engine) => {
         `matrix fixtures failed: note ${note.status} ${note.text}; image ${upload.status} ${upload.text}`,
       );
     }
+    await waitUntilReady(t);
+    const assessment = await t.http
+      .post(`${API}/patients/${patient.id}/assessments`)
+      .set('Authorization', t.auth(Role.Clinician))
+      .send({ asOf: ASSESSED_AS_OF });
+    if (assessment.status !== 201) {
+      throw new Error(`matrix assessment fixture failed: ${assessment.status} ${assessment.text}`);
+    }
     fixtures = {
       patientId: patient.id,
       mrn: patient.mrn,
       noteId: note.body.id,
       imageId: upload.body.instances[0].id,
+      assessmentId: assessment.body.id,
+      assessmentLabel: assessment.body.diagnoses[0].label,
     };
   });
   afterAll(async () => {
