@@ -5,6 +5,7 @@ import { registerModelCommands } from './model.command';
 import { registerDatabaseCommands } from './database.command';
 import { registerTokenCommands } from './token.command';
 import { registerAuditCommands } from './audit.command';
+import { registerAssessCommands } from './assess.command';
 
 /** Every command group of the `mosaic` CLI; docs/cli.md documents each one. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerCohortCommands(program);
   registerModelCommands(program);
   registerAuditCommands(program);
+  registerAssessCommands(program);
 }
