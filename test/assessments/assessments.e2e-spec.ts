@@ -396,6 +396,22 @@ describe.each(testEngines())('assessments on %s', (engine) => {
       .set('Authorization', t.auth(Role.Admin))
       .expect(404);
   });
+
+  it('follows an activation written by another replica: the version is read from the database', async () => {
+    const db = t.app.get(DataSource);
+    await db.query(`UPDATE active_models SET version = $1, activated_by = 'replica-b' WHERE model_id = $2`, [
+      models.newer,
+      models.modelId,
+    ]);
+    const response = await t.http
+      .post(`${API}/patients/${patient.patientId}/assessments`)
+      .set('Authorization', clinician())
+      .send({ asOf })
+      .expect(201);
+    expect(response.body.model.version).toBe(models.newer);
+    const list = await t.http.get(`${API}/models`).set('Authorization', clinician()).expect(200);
+    expect(list.body.models[0].activeVersion).toBe(models.newer);
+  });
 });
 
 describe('without a model', () => {
