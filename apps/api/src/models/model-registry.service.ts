@@ -250,10 +250,10 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     version: string,
     actor: string,
   ): Promise<ActiveModel> {
-    const row = manager
-      .getRepository(ActiveModel)
-      .create({ modelId, version, activatedAt: new Date(), activatedBy: actor });
-    return manager.getRepository(ActiveModel).save(row);
+    const row = { modelId, version, activatedAt: new Date(), activatedBy: actor };
+    // One statement (INSERT … ON CONFLICT DO UPDATE): concurrent activations cannot collide.
+    await manager.getRepository(ActiveModel).upsert(row, ['modelId']);
+    return manager.getRepository(ActiveModel).create(row);
   }
 
   /** After the activation committed: serve it here at once (other replicas follow within the sync interval). */
