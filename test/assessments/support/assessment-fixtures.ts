@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { generatePatient } from '@mosaic/cohort';
 import type { PatientGroundTruth } from '@mosaic/cohort';
 import { TransferSyntax, writeDicom } from '@mosaic/dicom';
@@ -160,4 +162,40 @@ export async function ctSliceFixture(acquisitionDate: string): Promise<Buffer> {
 export function pngSize(bytes: Buffer): { width: number; height: number } {
   if (bytes.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a') throw new Error('not a PNG');
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/**
+ * Generates a cohort with `mosaic cohort generate` in a child process (outside Jest's sandbox the
+ * generator and its codecs run several times faster) and reads it back as generated patients.
+ */
+export async function generateCohortOnDisk(
+  seed: number,
+  patients: number,
+): Promise<{ dir: string; patients: Awaited<ReturnType<typeof generatePatient>>[] }> {
+  const dir = mkdtempSync(path.join(tmpdir(), `mosaic-cohort-${seed}-`));
+  const cli = path.join(__dirname, '..', '..', '..', 'bin', 'mosaic.js');
+  await promisify(execFile)(
+    process.execPath,
+    [cli, 'cohort', 'generate', '--patients', String(patients), '--seed', String(seed), '--out', dir],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const records = readFileSync(path.join(dir, 'ground-truth.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as PatientGroundTruth);
+  const read = (p: string): { path: string; bytes: Uint8Array } => ({
+    path: p,
+    bytes: new Uint8Array(readFileSync(path.join(dir, ...p.split('/')))),
+  });
+  return {
+    dir,
+    patients: records.map((record) => ({
+      record,
+      files: [
+        ...(record.note ? [read(record.note.file)] : []),
+        ...(record.image ? [read(record.image.file), ...record.image.findings.map((f) => read(f.mask))] : []),
+        ...(record.vitals ? [read(record.vitals.file)] : []),
+      ],
+    })),
+  };
 }
