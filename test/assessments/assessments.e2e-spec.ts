@@ -193,6 +193,21 @@ describe.each(testEngines())('assessments on %s', (engine) => {
       offset: 0,
       items: [{ id: assessment.id, notForClinicalUse: true }],
     });
+    await t.http
+      .get(`${API}/assessments/00000000-0000-4000-8000-000000000000`)
+      .set('Authorization', clinician())
+      .expect(404);
+    await t.http.get(`${API}/assessments/not-a-uuid`).set('Authorization', clinician()).expect(400);
+    await t.http
+      .post(`${API}/patients/00000000-0000-4000-8000-000000000000/assessments`)
+      .set('Authorization', clinician())
+      .send({})
+      .expect(404);
+    await t.http
+      .post(`${API}/patients/${patient.patientId}/assessments`)
+      .set('Authorization', clinician())
+      .send({ asOf: '2999-01-01T00:00:00Z' })
+      .expect(422);
     const db = t.app.get(DataSource);
     await expect(
       db.query(`UPDATE assessments SET as_of = now() WHERE id = $1`, [assessment.id]),
