@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
+import { loadDemoData } from './demo/demo-data.loader';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -11,6 +12,15 @@ async function bootstrap(): Promise<void> {
       config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.MOSAIC_DATA_DIR}`
     })\n`,
   );
+  if (config.MOSAIC_DEMO && !config.DATABASE_URL) {
+    // In the background: the API serves while the demo cohort is ingested and assessed.
+    loadDemoData(app, {
+      patients: config.MOSAIC_DEMO_PATIENTS,
+      apiUrl: `http://127.0.0.1:${config.PORT}/api/v1`,
+    }).catch((error: unknown) =>
+      process.stderr.write(`mosaic api: demo data not loaded: ${(error as Error).message}\n`),
+    );
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -138,6 +138,22 @@ export class AppConfig {
   @IsString()
   MOSAIC_CODE_VERSION?: string = undefined;
 
+  /**
+   * Embedded mode only: on the first start with an empty database, ingest a synthetic demo cohort
+   * through the API and assess it (README §Quick start). `false` turns it off.
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  MOSAIC_DEMO = true;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  MOSAIC_DEMO_PATIENTS = 40;
+
   /** Create the first admin (random password, printed once) when the user table is empty. */
   @IsOptional()
   @Transform(toBool)

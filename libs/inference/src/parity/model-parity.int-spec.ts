@@ -40,7 +40,11 @@ describe('ONNX parity of the committed models (models/*/*/manifest.json)', () =>
           expect(Object.keys(report.maxAbsDiff)).toEqual(
             expect.arrayContaining(['logits', 'label_attention']),
           );
-          if (!each.manifest.smokeTest) expect(report.samples).toBeGreaterThanOrEqual(100);
+          // The parity bar (100 held-out samples) is for the served model; each ablation's
+          // golden file holds 16 rows (docs/training.md), checked to the same tolerance.
+          if (!each.manifest.smokeTest) {
+            expect(report.samples).toBeGreaterThanOrEqual(each === model ? 100 : 16);
+          }
         }
       } finally {
         for (const each of loaded) await each.release();
