@@ -86,4 +86,23 @@ describe('explanation summary', () => {
     );
     expect(sentence.split('. ').length).toBe(1);
   });
+
+  it('quotes only words: punctuation and bare numbers among the attended spans are left out', () => {
+    const noteText = 'BP 90/60, fever.';
+    const attended: LabelExplanation = {
+      ...explanation,
+      text: [
+        { noteId: 'n', start: 8, end: 9, weight: 0.4 },
+        { noteId: 'n', start: 3, end: 5, weight: 0.3 },
+        { noteId: 'n', start: 10, end: 15, weight: 0.2 },
+        { noteId: 'n', start: 0, end: 2, weight: 0.1 },
+      ],
+    };
+    expect(narrativeFor('Sepsis', attended, { noteText })).toContain('the note\'s words "fever", "BP";');
+    const onlyPunctuation: LabelExplanation = {
+      ...explanation,
+      text: [{ noteId: 'n', start: 8, end: 9, weight: 1 }],
+    };
+    expect(narrativeFor('Sepsis', onlyPunctuation, { noteText })).not.toContain("the note's words");
+  });
 });

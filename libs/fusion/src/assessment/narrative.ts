@@ -20,11 +20,15 @@ export function narrativeFor(
     const name = { text: 'the note', image: 'the image', vitals: 'the vital signs' }[leading.modality];
     parts.push(`attention rests mostly on ${name} (${percent(leading.attention)})`);
   }
-  if (options.noteText && explanation.text.length > 0) {
+  if (options.noteText) {
+    // The payload keeps every attended span; the sentence names words only, since quoting a comma
+    // or a bare number tells a reader nothing about why the label scored as it did.
     const words = explanation.text
+      .map((span) => options.noteText?.slice(span.start, span.end) ?? '')
+      .filter((word) => /\p{L}/u.test(word))
       .slice(0, 3)
-      .map((span) => `"${options.noteText?.slice(span.start, span.end)}"`);
-    parts.push(`the note's words ${words.join(', ')}`);
+      .map((word) => `"${word}"`);
+    if (words.length > 0) parts.push(`the note's words ${words.join(', ')}`);
   }
   if (explanation.image) {
     const cell = topImageCell(explanation.image);
