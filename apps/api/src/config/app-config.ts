@@ -133,6 +133,42 @@ export class AppConfig {
   @Max(64)
   MOSAIC_ORT_INTER_OP_THREADS = 1;
 
+  /** onnxruntime graph optimisation level (docs/assessments.md §Serving). */
+  @IsOptional()
+  @IsIn(['disabled', 'basic', 'extended', 'all'])
+  MOSAIC_ORT_GRAPH_OPTIMIZATION = 'all';
+
+  /** Most assessments that share one encoder and fusion run; 1 turns micro-batching off. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MOSAIC_BATCH_MAX_SIZE = 8;
+
+  /** Longest a request waits for others to join its batch, in milliseconds. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  MOSAIC_BATCH_MAX_WAIT_MS = 2;
+
+  /** Bound of the encoder-output cache, in bytes; 0 turns the cache off. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  MOSAIC_EMBEDDING_CACHE_BYTES = 256 * 1024 * 1024;
+
+  /** Worker threads for CPU-heavy preprocessing (DICOM decode and resize, tokenisation); 0 runs it in process. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  MOSAIC_PREPROCESS_WORKERS = 1;
+
   /** Git commit recorded with every assessment; unset: `git rev-parse HEAD` at start, else "unknown". */
   @IsOptional()
   @IsString()
