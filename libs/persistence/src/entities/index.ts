@@ -8,8 +8,11 @@ import { ImagingSeries } from './imaging-series.entity';
 import { ImagingStudy } from './imaging-study.entity';
 import { Patient } from './patient.entity';
 import { PatientIdentifier } from './patient-identifier.entity';
+import { Review } from './review.entity';
 import { User } from './user.entity';
 import { VitalObservation } from './vital-observation.entity';
+
+export type { EvidenceKind, EvidenceReference, ReviewVerdict } from './review.entity';
 
 export {
   ActiveModel,
@@ -22,6 +25,7 @@ export {
   ImagingStudy,
   Patient,
   PatientIdentifier,
+  Review,
   User,
   VitalObservation,
 };
@@ -38,6 +42,7 @@ export const ENTITIES = [
   ImagingStudy,
   Patient,
   PatientIdentifier,
+  Review,
   User,
   VitalObservation,
 ];
