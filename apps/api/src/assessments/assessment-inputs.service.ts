@@ -1,21 +1,27 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { RecordStatus } from '@mosaic/domain';
 import type { Applicability } from '@mosaic/fusion';
 import { imageMismatch, staleness } from '@mosaic/fusion';
-import type { RawPatientInputs } from '@mosaic/inference';
-import { VITALS_CHANNELS } from '@mosaic/preprocess';
+import type { ModelInputs, ModelLease, RawPatientInputs } from '@mosaic/inference';
+import { prepareModelInputs } from '@mosaic/inference';
+import { PreprocessError, VITALS_CHANNELS } from '@mosaic/preprocess';
 import type { VitalsObservation } from '@mosaic/preprocess';
 import { BLOB_STORE, ClinicalNote, ImagingInstance, VitalObservation } from '@mosaic/persistence';
 import type { BlobStore } from '@mosaic/persistence';
+import { AppConfig } from '../config/app-config';
 import { AssessmentError, AssessmentErrorCode } from './assessments.errors';
+import { PreprocessPool } from './preprocess-pool/preprocess-pool';
 
 /**
  * Chooses an assessment's inputs by the time contract (ARCHITECTURE.md §Time): among a patient's
  * records that are not entered-in-error, with effectiveAt ≤ asOf and recordedAt ≤ the assessment
  * time, the latest note, the latest image that fits the model (applicability) and the vitals of
- * the model's grid ending at asOf. It also reloads exactly the recorded inputs for a replay.
+ * the model's grid ending at asOf. It also reloads exactly the recorded inputs for a replay, and
+ * turns raw inputs into tensors — in a pool of worker threads (MOSAIC_PREPROCESS_WORKERS, default
+ * 1) or, with 0, on the event loop.
  */
 
 export type InputModality = 'text' | 'image' | 'vitals';
@@ -105,8 +111,45 @@ export interface CollectRequest {
 }
 
 @Injectable()
-export class AssessmentInputsService {
-  constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}
+export class AssessmentInputsService implements OnApplicationShutdown {
+  /** null: preprocessing runs in process (MOSAIC_PREPROCESS_WORKERS=0). */
+  readonly pool: PreprocessPool | null;
+
+  constructor(
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    config: AppConfig,
+  ) {
+    this.pool =
+      config.MOSAIC_PREPROCESS_WORKERS > 0
+        ? new PreprocessPool({ workers: config.MOSAIC_PREPROCESS_WORKERS })
+        : null;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  /**
+   * The model tensors of collected (or reloaded) raw inputs, through libs/preprocess — in a worker
+   * thread when the pool is on, bit-identical to the in-process path either way. The image bytes
+   * of `raw` are handed to the worker (the array is detached afterwards). A preprocessing failure
+   * is a 422 in both modes; a full queue is 503 with Retry-After.
+   */
+  async prepare(raw: RawPatientInputs, lease: ModelLease): Promise<ModelInputs> {
+    try {
+      return this.pool
+        ? await this.pool.prepare(raw, lease.model.preprocessing)
+        : await prepareModelInputs(raw, lease.model.preprocessing);
+    } catch (error) {
+      if (error instanceof PreprocessError) {
+        throw new AssessmentError(
+          AssessmentErrorCode.InputNotUsable,
+          `an input cannot be prepared: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
 
   async collect(
     manager: EntityManager,

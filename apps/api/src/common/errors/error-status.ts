@@ -5,6 +5,8 @@ import { ImageErrorCode } from '../../images/images.errors';
 import { ModelErrorCode } from '../../models/models.errors';
 import { NoteErrorCode } from '../../notes/notes.errors';
 import { PatientErrorCode } from '../../patients/patients.errors';
+import { ReviewErrorCode } from '../../reviews/reviews.errors';
+import { PreprocessPoolErrorCode } from '../../assessments/preprocess-pool/preprocess-pool.errors';
 import { UserErrorCode } from '../../users/users.errors';
 import { VitalErrorCode } from '../../vitals/vitals.errors';
 import { assertUnreachable } from './mosaic-error';
@@ -20,7 +22,9 @@ export type ErrorCode =
   | ImageErrorCode
   | VitalErrorCode
   | ModelErrorCode
-  | AssessmentErrorCode;
+  | AssessmentErrorCode
+  | ReviewErrorCode
+  | PreprocessPoolErrorCode;
 
 /** The single code → HTTP status mapping (STYLE.md §Errors). */
 export function statusForCode(code: ErrorCode): HttpStatus {
@@ -44,6 +48,7 @@ export function statusForCode(code: ErrorCode): HttpStatus {
     case AssessmentErrorCode.NotFound:
     case AssessmentErrorCode.InputNotFound:
     case AssessmentErrorCode.ExplanationNotFound:
+    case ReviewErrorCode.AssessmentNotFound:
       return HttpStatus.NOT_FOUND;
     case AuthErrorCode.MissingToken:
     case AuthErrorCode.InvalidToken:
@@ -65,9 +70,14 @@ export function statusForCode(code: ErrorCode): HttpStatus {
     case AssessmentErrorCode.NoUsableData:
     case AssessmentErrorCode.InvalidTimeWindow:
     case AssessmentErrorCode.ReplayModelUnavailable:
+    case ReviewErrorCode.EvidenceNotFound:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ModelErrorCode.NotReady:
+    case PreprocessPoolErrorCode.Busy:
+    case PreprocessPoolErrorCode.Closed:
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case PreprocessPoolErrorCode.WorkerFailed:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
     default:
       return assertUnreachable(code);
   }
