@@ -27,6 +27,11 @@ export interface DecodedFrame {
    */
   bitsStored: number;
   signed: boolean;
+  /**
+   * The values. For native little-endian data whose samples are already stored values (the usual case)
+   * this is a view of the data set's bytes, not a copy: treat it as read-only, and copy it before
+   * modifying or transferring it.
+   */
   pixels: SampleArray;
 }
 
@@ -228,7 +233,20 @@ export function finishFrame(
   }
   const bitOffset = module.bitsAllocated === 1 ? (index * samples) % 8 : 0;
   const signed = module.pixelRepresentation === 1;
-  let values = extractStoredValues(bytes, samples, { ...module, signed, littleEndian, bitOffset });
+  // Stored values may be a view of `bytes` (the file's pixel data, or the codec's fresh output) instead of
+  // a copy; only the in-place YBR → RGB conversion below writes to them, and it then gets its own copy.
+  const convertsInPlace =
+    module.samplesPerPixel === 3 &&
+    planar !== 1 &&
+    !isYbr422Native &&
+    (photometric === 'YBR_FULL' || photometric === 'YBR_FULL_422');
+  let values = extractStoredValues(bytes, samples, {
+    ...module,
+    signed,
+    littleEndian,
+    bitOffset,
+    view: !convertsInPlace,
+  });
 
   if (module.samplesPerPixel === 1 && photometric === 'PALETTE COLOR') {
     const rgb = applyPalette(values, readPalette(ds));

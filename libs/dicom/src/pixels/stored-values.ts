@@ -1,6 +1,8 @@
 /** Typed arrays that hold stored sample values. */
 export type SampleArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
+type UnsignedSamples = Uint8Array | Uint16Array | Uint32Array;
+
 /** The narrowest array type holding `bitsStored`-bit values of the given sign. */
 export function narrowestArray(bitsStored: number, signed: boolean, length: number): SampleArray {
   if (bitsStored <= 8) return signed ? new Int8Array(length) : new Uint8Array(length);
@@ -8,27 +10,32 @@ export function narrowestArray(bitsStored: number, signed: boolean, length: numb
   return signed ? new Int32Array(length) : new Uint32Array(length);
 }
 
+export interface StoredValueLayout {
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  signed: boolean;
+  littleEndian: boolean;
+  /** Bits allocated 1: bit position of the first sample in `raw` (frames are packed across bytes). */
+  bitOffset?: number;
+  /**
+   * The result may be a view of `raw`'s memory (no copy) when the samples are already stored values:
+   * little endian, aligned, and nothing above the high bit (or already sign-extended). The caller then
+   * must not modify the result, or must own `raw`.
+   */
+  view?: boolean;
+}
+
 /**
  * Raw samples (bitsAllocated wide, in the given byte order) → stored values: shift right so the high
  * bit lands at bitsStored − 1, keep bitsStored bits, and sign-extend when Pixel Representation is 1
  * (DICOM PS3.5 §8.1.1, PS3.3 §C.7.6.3.1). Bits above the high bit (e.g. overlay bits) are discarded.
  */
-export function extractStoredValues(
-  raw: Uint8Array,
-  count: number,
-  opts: {
-    bitsAllocated: number;
-    bitsStored: number;
-    highBit: number;
-    signed: boolean;
-    littleEndian: boolean;
-    bitOffset?: number;
-  },
-): SampleArray {
+export function extractStoredValues(raw: Uint8Array, count: number, opts: StoredValueLayout): SampleArray {
   const { bitsAllocated, bitsStored, highBit, signed } = opts;
-  const out = narrowestArray(bitsStored, signed, count);
   if (bitsAllocated === 1) {
     // PS3.5 §8.1.1: the first pixel is in the least significant bit of the first byte.
+    const out = narrowestArray(bitsStored, signed, count);
     const offset = opts.bitOffset ?? 0;
     for (let i = 0; i < count; i++) {
       const bit = offset + i;
@@ -37,30 +44,33 @@ export function extractStoredValues(
     return out;
   }
   const shift = highBit + 1 - bitsStored;
+  const host = hostSamples(raw, count, bitsAllocated, opts.littleEndian);
+  const width = bitsStored <= 8 ? 8 : bitsStored <= 16 ? 16 : 32;
+  if (shift === 0 && width === bitsAllocated) {
+    // The common case (e.g. 12 of 16 bits, high bit 11): the values already sit in the low bits, so the
+    // samples are the output once the bits above the high bit are clear (unsigned) or copies of the
+    // sign bit (signed). Almost every file keeps them so: a read-only check then saves the copy.
+    // A copy is made only when the values must change and the samples are not already a fresh copy,
+    // or when the caller does not accept a view: the input (usually the file's bytes) is never modified.
+    const returnable = host.fresh || opts.view === true;
+    const samples = host.samples;
+    if (signed) {
+      const values = asSigned(samples);
+      if (bitsStored === bitsAllocated || isSignExtended(values, bitsStored))
+        return returnable ? values : copyOf(values);
+      const out = host.fresh ? values : copyOf(values);
+      signExtendInPlace(out, bitsStored);
+      return out;
+    }
+    if (bitsStored === bitsAllocated || !hasBitsAbove(samples, bitsStored))
+      return returnable ? samples : copyOf(samples);
+    const out = host.fresh ? samples : copyOf(samples);
+    maskInPlace(out, bitsStored);
+    return out;
+  }
+  const src = host.samples;
+  const out = narrowestArray(bitsStored, signed, count);
   const unused = 32 - bitsStored;
-  const src = sampleView(raw, count, bitsAllocated, opts.littleEndian);
-  if (shift === 0 && bitsStored === bitsAllocated && (bitsAllocated !== 32 || !signed)) {
-    // Nothing to mask: reinterpret (the typed-array copy converts unsigned to two's complement).
-    out.set(
-      signed && bitsAllocated === 16
-        ? new Int16Array(src.buffer, src.byteOffset, count)
-        : signed
-          ? new Int8Array(src.buffer, src.byteOffset, count)
-          : src,
-    );
-    return out;
-  }
-  if (!signed && shift === 0 && bitsAllocated === 16 && out instanceof Uint16Array) {
-    // The common case (e.g. 12 of 16 bits, high bit 11): copy, then clear the bits above the high bit two
-    // samples at a time through a 32-bit view of the (fresh, aligned) output.
-    out.set(src);
-    const mask = 2 ** bitsStored - 1;
-    const pairs = new Uint32Array(out.buffer, out.byteOffset, count >> 1);
-    const pairMask = (mask | (mask << 16)) >>> 0;
-    for (let i = 0; i < pairs.length; i++) pairs[i] &= pairMask;
-    if (count & 1) out[count - 1] &= mask;
-    return out;
-  }
   if (signed) {
     // Shift left then arithmetic right: masks to bitsStored bits and sign-extends in one step.
     for (let i = 0; i < count; i++) out[i] = ((src[i] >>> shift) << unused) >> unused;
@@ -71,38 +81,83 @@ export function extractStoredValues(
 }
 
 /**
- * The samples as an unsigned typed array in host order: a view when the bytes are aligned and little
- * endian (the common case, no copy), else a swapped or aligned copy. Typed-array loops are several times
- * faster than DataView reads through a closure on large frames.
+ * The samples as an unsigned typed array in host (little-endian) order: a view when the bytes are
+ * aligned and little endian, else an aligned copy, byte-swapped natively (Buffer#swap16/swap32) for big
+ * endian. `fresh` says the array is a new allocation the caller may modify.
  */
-function sampleView(
+function hostSamples(
   raw: Uint8Array,
   count: number,
   bitsAllocated: number,
   littleEndian: boolean,
-): Uint8Array | Uint16Array | Uint32Array {
-  if (bitsAllocated === 8) return raw.subarray(0, count);
+): { samples: UnsignedSamples; fresh: boolean } {
+  // A plain Uint8Array view: `raw` may be a Node Buffer, whose slice() does not copy.
+  if (bitsAllocated === 8)
+    return { samples: new Uint8Array(raw.buffer, raw.byteOffset, count), fresh: false };
   const size = bitsAllocated / 8;
-  if (littleEndian) {
-    const aligned = raw.byteOffset % size === 0 ? raw : raw.slice(0, count * size);
-    return size === 2
-      ? new Uint16Array(aligned.buffer, aligned.byteOffset, count)
-      : new Uint32Array(aligned.buffer, aligned.byteOffset, count);
+  if (littleEndian && raw.byteOffset % size === 0) {
+    const samples =
+      size === 2
+        ? new Uint16Array(raw.buffer, raw.byteOffset, count)
+        : new Uint32Array(raw.buffer, raw.byteOffset, count);
+    return { samples, fresh: false };
   }
-  if (size === 2) {
-    // Copy into an aligned array, then swap the bytes of two samples per 32-bit operation.
-    const out = new Uint16Array(count);
-    new Uint8Array(out.buffer).set(raw.subarray(0, count * 2));
-    const pairs = new Uint32Array(out.buffer, 0, count >> 1);
-    for (let i = 0; i < pairs.length; i++) {
-      const w = pairs[i];
-      pairs[i] = ((w & 0x00ff00ff) << 8) | ((w >>> 8) & 0x00ff00ff);
-    }
-    if (count & 1) out[count - 1] = (raw[2 * count - 2] << 8) | raw[2 * count - 1];
-    return out;
+  const samples = size === 2 ? new Uint16Array(count) : new Uint32Array(count);
+  const bytes = Buffer.from(samples.buffer, samples.byteOffset, count * size);
+  bytes.set(raw.subarray(0, count * size));
+  if (!littleEndian) {
+    if (size === 2) bytes.swap16();
+    else bytes.swap32();
   }
-  const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++)
-    out[i] = ((raw[4 * i] << 24) | (raw[4 * i + 1] << 16) | (raw[4 * i + 2] << 8) | raw[4 * i + 3]) >>> 0;
-  return out;
+  return { samples, fresh: true };
+}
+
+function copyOf<T extends SampleArray>(values: T): T {
+  return new (values.constructor as new (source: T) => T)(values);
+}
+
+function asSigned(samples: UnsignedSamples): Int8Array | Int16Array | Int32Array {
+  const { buffer, byteOffset, length } = samples;
+  if (samples instanceof Uint8Array) return new Int8Array(buffer, byteOffset, length);
+  if (samples instanceof Uint16Array) return new Int16Array(buffer, byteOffset, length);
+  return new Int32Array(buffer, byteOffset, length);
+}
+
+/** True when some sample has a bit set at or above `bits`. */
+function hasBitsAbove(samples: UnsignedSamples, bits: number): boolean {
+  const high = ~(2 ** bits - 1);
+  let acc = 0;
+  if (samples instanceof Uint16Array && samples.length > 1) {
+    // Two samples per 32-bit read over the 4-byte-aligned middle of the array.
+    const head = (samples.byteOffset & 3) === 0 ? 0 : 1;
+    const pairs = (samples.length - head) >> 1;
+    const words = new Uint32Array(samples.buffer, samples.byteOffset + head * 2, pairs);
+    for (let i = 0; i < pairs; i++) acc |= words[i];
+    acc |= acc >>> 16;
+    if (head) acc |= samples[0];
+    if (head + pairs * 2 < samples.length) acc |= samples[samples.length - 1];
+    return (acc & high & 0xffff) !== 0;
+  }
+  for (let i = 0; i < samples.length; i++) acc |= samples[i];
+  return (acc & high) !== 0;
+}
+
+/** True when every value lies in the signed range of `bits` bits (bits above are copies of the sign bit). */
+function isSignExtended(values: Int8Array | Int16Array | Int32Array, bits: number): boolean {
+  const bias = 2 ** (bits - 1);
+  const high = ~(2 ** bits - 1);
+  let acc = 0;
+  // v + bias is in [0, 2^bits) exactly for in-range values; anything else sets a bit at or above `bits`.
+  for (let i = 0; i < values.length; i++) acc |= values[i] + bias;
+  return (acc & high) === 0;
+}
+
+function maskInPlace(samples: UnsignedSamples, bits: number): void {
+  const mask = 2 ** bits - 1;
+  for (let i = 0; i < samples.length; i++) samples[i] &= mask;
+}
+
+function signExtendInPlace(values: Int8Array | Int16Array | Int32Array, bits: number): void {
+  const unused = 32 - bits;
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] << unused) >> unused;
 }
