@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { committedModelDirs } from '../testing/committed-models';
 import { compareVersions, intendedUseFromCard } from './model-catalogue';
 import { ModelRegistry, versionKey } from './model-registry';
@@ -70,6 +71,48 @@ describe('ModelRegistry', () => {
     lease.release();
     lease.release();
     expect(registry.loaded().map((l) => l.version)).toEqual(['1.1.0']);
+  });
+
+  it('releases every session of each swapped-out version exactly once, also one swapped out while loading', async () => {
+    const release = jest.spyOn(ort.InferenceSession.prototype, 'release');
+    try {
+      await registry.settled();
+      const before = registry.stats();
+      const probe = registry.acquire(modelId, '1.1.0');
+      const sessionsPerVersion = Object.keys(probe.model.sessions).length;
+      probe.release();
+      expect(sessionsPerVersion).toBe(4);
+      release.mockClear();
+      for (const version of ['1.0.0', '1.1.0', '1.0.0']) {
+        await registry.load(modelId, version);
+        registry.retainOnly(new Set([versionKey(modelId, version)]));
+      }
+      // Swapped out before its load finished: nobody can lease it, so it is released on arrival.
+      const racing = registry.load(modelId, '1.1.0');
+      registry.retainOnly(new Set([versionKey(modelId, '1.0.0')]));
+      await racing;
+      expect(registry.isWarm(modelId, '1.1.0')).toBe(false);
+      await registry.settled();
+      const after = registry.stats();
+      expect(after.loadedVersions - before.loadedVersions).toBe(4);
+      expect(after.releasedVersions - before.releasedVersions).toBe(4);
+      expect(after.releasing).toBe(0);
+      expect(release).toHaveBeenCalledTimes(4 * sessionsPerVersion);
+      expect(registry.loaded()).toEqual([{ modelId, version: '1.0.0', leases: 0, retired: false }]);
+      expect(after.loadedVersions - after.releasedVersions).toBe(1);
+    } finally {
+      release.mockRestore();
+    }
+  });
+
+  it('close() releases a version that is still loading', async () => {
+    const other = new ModelRegistry({ modelsDir: root });
+    await other.scan();
+    const loading = other.load(modelId, '1.0.0');
+    await other.close();
+    await loading;
+    expect(other.stats()).toEqual({ loadedVersions: 1, releasedVersions: 1, releasing: 0 });
+    expect(other.loaded()).toEqual([]);
   });
 });
 

@@ -126,6 +126,7 @@ export class ModelRegistry {
           await model.release();
           throw error;
         }
+        this.loadedCount++;
         return model;
       })(),
     };
@@ -136,6 +137,9 @@ export class ModelRegistry {
       if (this.slots.get(key) === slot) this.slots.delete(key);
       throw error;
     }
+    // Swapped out (retainOnly, close) while it was loading: nobody can lease it, so release it now
+    // rather than leaving its sessions unreachable and never released.
+    if (slot.retired) this.releaseIfIdle(slot);
   }
 
   /** A lease on a warm version; throws when it is not loaded (call `load` first). */
@@ -183,6 +187,28 @@ export class ModelRegistry {
     }
   }
 
+  /**
+   * Counts for operations and the swap soak: versions loaded (sessions created) and released
+   * (every session of the version released) since the registry was created, and releases still
+   * in progress. After the last lease of every retired version ends and `settled()` resolves,
+   * `loadedVersions - releasedVersions` is the number of versions this registry holds.
+   */
+  stats(): { loadedVersions: number; releasedVersions: number; releasing: number } {
+    return {
+      loadedVersions: this.loadedCount,
+      releasedVersions: this.releasedCount,
+      releasing: this.releases.size,
+    };
+  }
+
+  /** Resolves when every release started so far has finished. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.releases]);
+  }
+
+  private loadedCount = 0;
+  private releasedCount = 0;
+
   /** Versions whose sessions are loaded, with their lease counts (retired ones still draining included). */
   loaded(): { modelId: string; version: string; leases: number; retired: boolean }[] {
     return [...this.draining, ...this.slots.values()].map((s) => ({
@@ -202,21 +228,31 @@ export class ModelRegistry {
       return;
     }
     this.draining.delete(slot);
+    // Still loading: `load` releases it when the sessions exist.
     if (slot.released || !slot.model) return;
     slot.released = true;
     const model = slot.model;
-    const done = model.release().finally(() => this.releases.delete(done));
+    const done = model
+      .release()
+      .then(() => {
+        this.releasedCount++;
+      })
+      .finally(() => this.releases.delete(done));
     this.releases.add(done);
   }
 
   /** Releases everything (shutdown); leases still out are abandoned. */
   async close(): Promise<void> {
-    for (const slot of [...this.slots.values(), ...this.draining]) {
+    const slots = [...this.slots.values(), ...this.draining];
+    for (const slot of slots) {
       slot.retired = true;
       slot.leases = 0;
       this.releaseIfIdle(slot);
     }
     this.slots.clear();
-    await Promise.allSettled([...this.releases]);
+    // A version still loading is released as soon as it is loaded (see `load`); wait for that too.
+    await Promise.allSettled(slots.map((slot) => slot.loading));
+    for (const slot of slots) this.releaseIfIdle(slot);
+    await this.settled();
   }
 }
