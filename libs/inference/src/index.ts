@@ -12,3 +12,8 @@ export * from './inputs/tensor-digest';
 export * from './run/warm-up';
 export * from './registry/model-catalogue';
 export * from './registry/model-registry';
+export * from './run/inference-runner';
+export * from './batching/micro-batcher';
+export * from './batching/batched-runner';
+export * from './cache/embedding-cache';
+export * from './batching/random-inputs';

@@ -1,7 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { PixelRect } from '@mosaic/dicom';
-import type { Coding, LoadedModel, Modality, ModelInputs, TensorDigests } from '@mosaic/inference';
-import { encodeBatch, float32ToBase64, MODALITIES, sha256Hex, tensorDigests } from '@mosaic/inference';
+import type {
+  Coding,
+  EncoderCacheUse,
+  InferenceRunner,
+  LoadedModel,
+  Modality,
+  ModelInputs,
+  TensorDigests,
+} from '@mosaic/inference';
+import { directRunner, float32ToBase64, MODALITIES, sha256Hex, tensorDigests } from '@mosaic/inference';
 import { VITALS_CHANNELS } from '@mosaic/preprocess';
 import type { LabelExplanation, ModalityShare } from '../explanation/explain-label';
 import { explainLabel, runWithOcclusion } from '../explanation/explain-label';
@@ -12,9 +20,10 @@ import { narrativeFor } from './narrative';
 
 /**
  * One patient's assessment on a loaded model: encoders, fusion, one occlusion re-run per modality,
- * and an explanation per label. It runs unbatched (batch size 1) on sessions with fixed thread
- * counts, so the same tensors always give the same bits (ARCHITECTURE.md §Replay): the recorded
- * path and the replay path are this one function.
+ * and an explanation per label. By default it runs unbatched (batch size 1, no cache) on sessions
+ * with fixed thread counts — the replay path (ARCHITECTURE.md §Replay). Serving passes the
+ * batched, cached runner, which gives the same bits because the graphs are batch-invariant
+ * (libs/inference batch-invariance.int-spec.ts); the rest of this function is shared.
  */
 
 export interface ImageRegion {
@@ -61,6 +70,8 @@ export interface AssessmentRun {
   outputs: RecordedOutputs;
   diagnoses: Diagnosis[];
   timings: { encodersMs: number; fusionMs: number; explanationMs: number };
+  /** Per modality whether the encoder output came from the embedding cache (null: absent). */
+  cached: EncoderCacheUse;
 }
 
 export function topImageRegions(evidence: ImageEvidence, k = 3): ImageRegion[] {
@@ -85,14 +96,20 @@ const CHANNEL_NAMES: ReadonlyMap<string, string> = new Map(
 export async function runAssessment(
   model: LoadedModel,
   inputs: ModelInputs,
-  options: { noteText?: string | null; maxTextSpans?: number; topVitalsHours?: number } = {},
+  options: {
+    noteText?: string | null;
+    maxTextSpans?: number;
+    topVitalsHours?: number;
+    /** Default: the direct runner (batch 1, no cache), as replay needs. */
+    runner?: InferenceRunner;
+  } = {},
 ): Promise<AssessmentRun> {
-  const run = { batchSize: 1 };
+  const runner = options.runner ?? directRunner;
   const digests = tensorDigests(inputs);
   const t0 = performance.now();
-  const encoded = await encodeBatch(model, [inputs], run);
+  const { encoded, cached } = await runner.encode(model, inputs, digests);
   const t1 = performance.now();
-  const runs = await runWithOcclusion(model, encoded, run);
+  const runs = await runWithOcclusion(model, encoded, { runner });
   const t2 = performance.now();
 
   const k = model.labels.length;
@@ -150,5 +167,6 @@ export async function runAssessment(
     },
     diagnoses,
     timings: { encodersMs: t1 - t0, fusionMs: t2 - t1, explanationMs: t3 - t2 },
+    cached,
   };
 }

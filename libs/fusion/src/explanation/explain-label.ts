@@ -1,6 +1,7 @@
 import type {
   EncodedBatch,
   FusionOutputs,
+  InferenceRunner,
   LoadedModel,
   Modality,
   ModelInputs,
@@ -45,16 +46,31 @@ export interface OcclusionRuns {
   without: Record<Modality, FusionOutputs>;
 }
 
+/**
+ * Without a runner: whole-batch fusion runs in chunks of `batchSize` (evaluation). With a runner
+ * (one-row batch, assessments): the runner fuses the full and occluded mask sets, which the serving
+ * runner shares with other requests and the direct runner runs one by one.
+ */
 export async function runWithOcclusion(
   model: LoadedModel,
   encoded: EncodedBatch,
-  options: RunOptions = {},
+  options: RunOptions & { runner?: InferenceRunner } = {},
 ): Promise<OcclusionRuns> {
-  const full = await fuseBatch(model, encoded, options);
+  const { runner, ...run } = options;
+  if (runner) {
+    const [full, ...rest] = await runner.fuse(model, encoded, [
+      encoded.masks,
+      ...MODALITIES.map((m) => withoutModalities(encoded.masks, [m])),
+    ]);
+    const without = {} as Record<Modality, FusionOutputs>;
+    MODALITIES.forEach((m, i) => (without[m] = rest[i]));
+    return { full, without };
+  }
+  const full = await fuseBatch(model, encoded, run);
   const without = {} as Record<Modality, FusionOutputs>;
   for (const modality of MODALITIES) {
     without[modality] = await fuseBatch(model, encoded, {
-      ...options,
+      ...run,
       masks: withoutModalities(encoded.masks, [modality]),
     });
   }

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { modelInputGeometry } from '@mosaic/dicom';
 import { InferenceError, InferenceErrorCode } from '../inference.errors';
 import type { ModelInputs } from '../inputs/model-inputs';
 import { VITALS_FEATURES } from '../inputs/model-inputs';
@@ -69,6 +70,128 @@ function output(result: ort.InferenceSession.OnnxValueMapType, name: string, len
   return data;
 }
 
+/** Positions of a modality's encoder output (and fusion mask) per row. */
+export function modalityPositions(model: LoadedModel, modality: Modality): number {
+  return positionsOf(model, modality);
+}
+
+/**
+ * Runs one modality's encoder over `rows` in one session.run (every row must have the modality)
+ * and returns its tokens, row-major [rows, positions, tokenDim].
+ */
+export async function runEncoder(
+  model: LoadedModel,
+  modality: Modality,
+  rows: readonly ModelInputs[],
+): Promise<Float32Array> {
+  const b = rows.length;
+  const d = model.tokenDim;
+  const { maxTokens, imageSize, hours } = model.preprocessing;
+  if (modality === 'text') {
+    const ids = new BigInt64Array(b * maxTokens);
+    const attention = new BigInt64Array(b * maxTokens);
+    rows.forEach((row, r) => {
+      const text = row.text;
+      if (!text || text.ids.length !== maxTokens || text.mask.length !== maxTokens) {
+        throw new InferenceError(InferenceErrorCode.InvalidInput, `text input must have ${maxTokens} ids`);
+      }
+      for (let i = 0; i < maxTokens; i++) {
+        ids[r * maxTokens + i] = BigInt(text.ids[i]);
+        attention[r * maxTokens + i] = BigInt(text.mask[i]);
+      }
+    });
+    const result = await model.sessions.text.run({
+      input_ids: new ort.Tensor('int64', ids, [b, maxTokens]),
+      attention_mask: new ort.Tensor('int64', attention, [b, maxTokens]),
+    });
+    return output(result, 'tokens', b * maxTokens * d);
+  }
+  if (modality === 'image') {
+    const plane = imageSize * imageSize;
+    const pixels = new Float32Array(b * plane);
+    rows.forEach((row, r) => {
+      if (!row.image || row.image.tensor.length !== plane) {
+        throw new InferenceError(
+          InferenceErrorCode.InvalidInput,
+          `image input must be 1×${imageSize}×${imageSize}`,
+        );
+      }
+      pixels.set(row.image.tensor, r * plane);
+    });
+    const result = await model.sessions.image.run({
+      pixels: new ort.Tensor('float32', pixels, [b, 1, imageSize, imageSize]),
+    });
+    return output(result, 'tokens', b * positionsOf(model, 'image') * d);
+  }
+  const plane = hours * VITALS_FEATURES;
+  const values = new Float32Array(b * plane);
+  rows.forEach((row, r) => {
+    if (!row.vitals || row.vitals.values.length !== plane) {
+      throw new InferenceError(
+        InferenceErrorCode.InvalidInput,
+        `vitals input must be ${hours}×${VITALS_FEATURES}`,
+      );
+    }
+    values.set(row.vitals.values, r * plane);
+  });
+  const result = await model.sessions.vitals.run({
+    vitals: new ort.Tensor('float32', values, [b, hours, VITALS_FEATURES]),
+  });
+  return output(result, 'tokens', b * hours * d);
+}
+
+/** Sets a row's fusion mask for a present modality (text: the tokenizer's mask; else all ones). */
+export function setPresentMask(
+  model: LoadedModel,
+  masks: FusionMasks,
+  row: number,
+  modality: Modality,
+  inputs: ModelInputs,
+): void {
+  const len = positionsOf(model, modality);
+  if (modality === 'text' && inputs.text) {
+    const mask = inputs.text.mask;
+    for (let i = 0; i < len; i++) masks.text[row * len + i] = mask[i];
+  } else if (inputs[modality]) {
+    masks[modality].fill(1, row * len, (row + 1) * len);
+  }
+}
+
+/** Checks the manifest's positions against the preprocessing parameters. */
+function checkPositions(model: LoadedModel): Record<Modality, number> {
+  const lengths: Record<Modality, number> = {
+    text: positionsOf(model, 'text'),
+    image: positionsOf(model, 'image'),
+    vitals: positionsOf(model, 'vitals'),
+  };
+  if (lengths.text !== model.preprocessing.maxTokens || lengths.vitals !== model.preprocessing.hours) {
+    throw new InferenceError(
+      InferenceErrorCode.InvalidInput,
+      'manifest positions disagree with the preprocessing',
+    );
+  }
+  return lengths;
+}
+
+/** An all-zero (every modality masked) batch of `rows` rows, to fill with tokens and masks. */
+export function emptyBatch(model: LoadedModel, rows: number): EncodedBatch {
+  const lengths = checkPositions(model);
+  const d = model.tokenDim;
+  return {
+    rows,
+    tokens: {
+      text: new Float32Array(rows * lengths.text * d),
+      image: new Float32Array(rows * lengths.image * d),
+      vitals: new Float32Array(rows * lengths.vitals * d),
+    },
+    masks: {
+      text: new Float32Array(rows * lengths.text),
+      image: new Float32Array(rows * lengths.image),
+      vitals: new Float32Array(rows * lengths.vitals),
+    },
+  };
+}
+
 /** Runs each present, used modality's encoder over the batch in chunks of `batchSize`. */
 export async function encodeBatch(
   model: LoadedModel,
@@ -78,107 +201,58 @@ export async function encodeBatch(
   const rows = inputs.length;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const d = model.tokenDim;
-  const { maxTokens, imageSize, hours } = model.preprocessing;
-  const lengths: Record<Modality, number> = {
-    text: positionsOf(model, 'text'),
-    image: positionsOf(model, 'image'),
-    vitals: positionsOf(model, 'vitals'),
-  };
-  if (lengths.text !== maxTokens || lengths.vitals !== hours) {
-    throw new InferenceError(
-      InferenceErrorCode.InvalidInput,
-      'manifest positions disagree with the preprocessing',
-    );
-  }
-  const tokens: Record<Modality, Float32Array> = {
-    text: new Float32Array(rows * lengths.text * d),
-    image: new Float32Array(rows * lengths.image * d),
-    vitals: new Float32Array(rows * lengths.vitals * d),
-  };
-  const masks: FusionMasks = {
-    text: new Float32Array(rows * lengths.text),
-    image: new Float32Array(rows * lengths.image),
-    vitals: new Float32Array(rows * lengths.vitals),
-  };
+  const batch = emptyBatch(model, rows);
   const used = new Set(model.modalities);
 
   for (let from = 0; from < rows; from += batchSize) {
     const chunk = inputs.slice(from, from + batchSize);
-    const b = chunk.length;
-    if (used.has('text') && chunk.some((row) => row.text)) {
-      const ids = new BigInt64Array(b * maxTokens);
-      const attention = new BigInt64Array(b * maxTokens);
-      chunk.forEach((row, r) => {
-        if (!row.text) return;
-        if (row.text.ids.length !== maxTokens) {
-          throw new InferenceError(InferenceErrorCode.InvalidInput, `text input must have ${maxTokens} ids`);
-        }
-        for (let i = 0; i < maxTokens; i++) {
-          ids[r * maxTokens + i] = BigInt(row.text.ids[i]);
-          attention[r * maxTokens + i] = BigInt(row.text.mask[i]);
-          masks.text[(from + r) * maxTokens + i] = row.text.mask[i];
-        }
-      });
-      const result = await model.sessions.text.run({
-        input_ids: new ort.Tensor('int64', ids, [b, maxTokens]),
-        attention_mask: new ort.Tensor('int64', attention, [b, maxTokens]),
-      });
+    for (const modality of MODALITIES) {
+      if (!used.has(modality) || !chunk.some((row) => row[modality])) continue;
+      // Rows missing the modality are fed zeros (as ever) and their tokens are discarded.
+      const feed = chunk.map((row) => (row[modality] ? row : zeroRow(model, modality)));
+      const perRow = positionsOf(model, modality) * d;
       copyPresent(
-        output(result, 'tokens', b * maxTokens * d),
+        await runEncoder(model, modality, feed),
         chunk,
-        'text',
-        tokens.text,
+        modality,
+        batch.tokens[modality],
         from,
-        maxTokens * d,
+        perRow,
       );
-    }
-    if (used.has('image') && chunk.some((row) => row.image)) {
-      const plane = imageSize * imageSize;
-      const pixels = new Float32Array(b * plane);
-      chunk.forEach((row, r) => {
-        if (!row.image) return;
-        if (row.image.tensor.length !== plane) {
-          throw new InferenceError(
-            InferenceErrorCode.InvalidInput,
-            `image input must be 1×${imageSize}×${imageSize}`,
-          );
-        }
-        pixels.set(row.image.tensor, r * plane);
-        masks.image.fill(1, (from + r) * lengths.image, (from + r + 1) * lengths.image);
-      });
-      const result = await model.sessions.image.run({
-        pixels: new ort.Tensor('float32', pixels, [b, 1, imageSize, imageSize]),
-      });
-      copyPresent(
-        output(result, 'tokens', b * lengths.image * d),
-        chunk,
-        'image',
-        tokens.image,
-        from,
-        lengths.image * d,
-      );
-    }
-    if (used.has('vitals') && chunk.some((row) => row.vitals)) {
-      const plane = hours * VITALS_FEATURES;
-      const values = new Float32Array(b * plane);
-      chunk.forEach((row, r) => {
-        if (!row.vitals) return;
-        if (row.vitals.values.length !== plane) {
-          throw new InferenceError(
-            InferenceErrorCode.InvalidInput,
-            `vitals input must be ${hours}×${VITALS_FEATURES}`,
-          );
-        }
-        values.set(row.vitals.values, r * plane);
-        masks.vitals.fill(1, (from + r) * hours, (from + r + 1) * hours);
-      });
-      const result = await model.sessions.vitals.run({
-        vitals: new ort.Tensor('float32', values, [b, hours, VITALS_FEATURES]),
-      });
-      copyPresent(output(result, 'tokens', b * hours * d), chunk, 'vitals', tokens.vitals, from, hours * d);
+      chunk.forEach((row, r) => setPresentMask(model, batch.masks, from + r, modality, row));
     }
   }
-  return { rows, tokens, masks };
+  return batch;
+}
+
+/** A row holding only zeros for `modality` (a masked row inside a batch that has the modality). */
+function zeroRow(model: LoadedModel, modality: Modality): ModelInputs {
+  const { maxTokens, imageSize, hours } = model.preprocessing;
+  return {
+    text:
+      modality === 'text'
+        ? {
+            noteId: '',
+            ids: new Int32Array(maxTokens),
+            mask: new Uint8Array(maxTokens),
+            tokens: [],
+            truncated: false,
+          }
+        : null,
+    image:
+      modality === 'image'
+        ? {
+            instanceId: '',
+            frame: 0,
+            tensor: new Float32Array(imageSize * imageSize),
+            geometry: modelInputGeometry(imageSize, imageSize, imageSize),
+          }
+        : null,
+    vitals:
+      modality === 'vitals'
+        ? { values: new Float32Array(hours * VITALS_FEATURES), start: '', end: '', hours }
+        : null,
+  };
 }
 
 /** Keeps encoder tokens only for rows that have the modality: a missing one stays zero and masked. */
