@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { INGESTION_MODULES } from './ingestion.modules';
+import { ReviewsModule } from './reviews/reviews.module';
 import { UsersModule } from './users/users.module';
 
 /**
@@ -29,6 +30,7 @@ export class AppModule {
         UsersModule,
         HealthModule,
         ...INGESTION_MODULES,
+        ReviewsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -18,12 +18,15 @@ export enum Permission {
   AssessmentRead = 'assessment:read',
   ModelRead = 'model:read',
   ModelManage = 'model:manage',
+  ReviewRead = 'review:read',
+  ReviewWrite = 'review:write',
 }
 
 /**
  * Role → permissions. Clinicians read patient data and run and read assessments; integrations
  * ingest data (and read what they wrote, so an EHR can reconcile) and run assessments; auditors
- * read the audit trail and assessments (and replay them); admins manage users and models. Every
+ * read the audit trail and assessments (and replay them), list assessments across patients with
+ * their review status, and review explanations; admins manage users and models. Every
  * role sees the model list, whose cards carry the NOT FOR CLINICAL USE notice.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
@@ -42,7 +45,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.AssessmentRun,
     Permission.ModelRead,
   ],
-  [Role.Auditor]: [Permission.AuditRead, Permission.AssessmentRead, Permission.ModelRead],
+  [Role.Auditor]: [
+    Permission.AuditRead,
+    Permission.AssessmentRead,
+    Permission.ModelRead,
+    Permission.ReviewRead,
+    Permission.ReviewWrite,
+  ],
   [Role.Admin]: [Permission.UserManage, Permission.AuditRead, Permission.ModelRead, Permission.ModelManage],
 };
 
