@@ -40,6 +40,8 @@ const activeModel = (t: TestApp): { id: string; version: string } => {
   return { id: models.servedModelId() ?? 'none', version: models.currentVersion() ?? '0.0.0' };
 };
 const WRITERS = [Role.Integration];
+/** Auditors list assessments across patients and review their explanations. */
+const REVIEWERS = [Role.Auditor];
 
 /**
  * The expected route × role matrix (ARCHITECTURE.md §Security baseline). It is written out by hand,
@@ -166,6 +168,24 @@ const MATRIX: Record<string, RouteExpectation> = {
     allowed: ASSESSMENT_READERS,
     request: (t, f) =>
       t.http.get(`${API}/assessments/${f.assessmentId}/explanations/${f.assessmentLabel}/image.png`),
+  },
+  // Review (docs/assessments.md §Review): auditors only, the cross-patient list included.
+  'GET /api/v1/assessments': {
+    allowed: REVIEWERS,
+    request: (t) => t.http.get(`${API}/assessments`),
+  },
+  'POST /api/v1/assessments/:id/reviews': {
+    allowed: REVIEWERS,
+    request: (t, f) =>
+      t.http.post(`${API}/assessments/${f.assessmentId}/reviews`).send({ verdict: 'plausible' }),
+  },
+  'GET /api/v1/assessments/:id/reviews': {
+    allowed: REVIEWERS,
+    request: (t, f) => t.http.get(`${API}/assessments/${f.assessmentId}/reviews`),
+  },
+  'GET /api/v1/reviews/summary': {
+    allowed: REVIEWERS,
+    request: (t) => t.http.get(`${API}/reviews/summary`),
   },
 };
 
