@@ -3,10 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { applicabilityOf, runAssessment } from '@mosaic/fusion';
 import type { ModelInputs, ModelLease, RawPatientInputs } from '@mosaic/inference';
-import { prepareModelInputs } from '@mosaic/inference';
+import { BatchedRunner, EmbeddingCache, prepareModelInputs } from '@mosaic/inference';
 import { Assessment } from '@mosaic/persistence';
 import { PreprocessError } from '@mosaic/preprocess';
 import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
 import type { RequestActor } from '../common/context/request-actor';
 import { ModelRegistryService } from '../models/model-registry.service';
 import type { Page, PageQueryDto } from '../patients/dto/paging.dto';
@@ -42,17 +43,28 @@ export interface AssessmentCreation {
 /**
  * Runs and records assessments (docs/assessments.md). The inputs are read and the model runs
  * outside any transaction, so the (embedded, single-session) database is not held during
- * inference; the record and its audit entry are then written in one transaction.
+ * inference; the record and its audit entry are then written in one transaction. Concurrent
+ * assessments share encoder and fusion runs, and encoder outputs are cached (docs/assessments.md
+ * §Serving); replays never go through this runner.
  */
 @Injectable()
 export class AssessmentsService {
+  readonly runner: BatchedRunner;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly patients: PatientsService,
     private readonly models: ModelRegistryService,
     private readonly inputs: AssessmentInputsService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.runner = new BatchedRunner({
+      maxSize: config.MOSAIC_BATCH_MAX_SIZE,
+      maxWaitMs: config.MOSAIC_BATCH_MAX_WAIT_MS,
+      cache: new EmbeddingCache(config.MOSAIC_EMBEDDING_CACHE_BYTES),
+    });
+  }
 
   async assess(
     actor: RequestActor,
@@ -104,7 +116,10 @@ export class AssessmentsService {
       const t1 = performance.now();
       const tensors = await prepareTensors(collected.raw, lease);
       const t2 = performance.now();
-      const run = await runAssessment(model, tensors, { noteText: collected.noteText });
+      const run = await runAssessment(model, tensors, {
+        noteText: collected.noteText,
+        runner: this.runner,
+      });
       const card = this.models.registry.entry(lease.modelId, lease.version)?.card ?? null;
       const recordedInputs: RecordedInputs = {
         used: collected.used,
@@ -139,7 +154,9 @@ export class AssessmentsService {
               encodersMs: round(run.timings.encodersMs),
               fusionMs: round(run.timings.fusionMs),
               explanationMs: round(run.timings.explanationMs),
-            },
+              // Not a duration: per modality, whether the encoder output came from the cache.
+              cached: run.cached,
+            } as unknown as Record<string, number>,
             requestedBy: actor.username,
           }),
         (saved) => ({

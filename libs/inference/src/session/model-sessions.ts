@@ -11,16 +11,30 @@ export interface ModelSessionOptions {
   intraOpNumThreads?: number;
   /** Threads across independent operators (default 1; the graphs run sequentially). */
   interOpNumThreads?: number;
-  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  graphOptimizationLevel?: GraphOptimizationLevel;
+  /** Pre-plans the activation buffers from the first run's shapes (re-planned when shapes change). */
+  enableMemPattern?: boolean;
+  /** The CPU arena allocator (keeps freed blocks for the next run instead of returning them). */
+  enableCpuMemArena?: boolean;
+  executionMode?: 'sequential' | 'parallel';
 }
+
+export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
 
 export const DEFAULT_SESSION_OPTIONS: Required<ModelSessionOptions> = {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   graphOptimizationLevel: 'all',
+  enableMemPattern: true,
+  enableCpuMemArena: true,
+  executionMode: 'sequential',
 };
 
-/** Reads MOSAIC_ORT_INTRA_OP_THREADS / MOSAIC_ORT_INTER_OP_THREADS over the defaults. */
+/**
+ * Reads MOSAIC_ORT_INTRA_OP_THREADS, MOSAIC_ORT_INTER_OP_THREADS and MOSAIC_ORT_GRAPH_OPTIMIZATION
+ * over the defaults.
+ */
 export function sessionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Required<ModelSessionOptions> {
   const int = (value: string | undefined, fallback: number): number =>
     value !== undefined && /^[1-9]\d*$/.test(value) ? Number(value) : fallback;
@@ -28,6 +42,9 @@ export function sessionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Req
     ...DEFAULT_SESSION_OPTIONS,
     intraOpNumThreads: int(env.MOSAIC_ORT_INTRA_OP_THREADS, DEFAULT_SESSION_OPTIONS.intraOpNumThreads),
     interOpNumThreads: int(env.MOSAIC_ORT_INTER_OP_THREADS, DEFAULT_SESSION_OPTIONS.interOpNumThreads),
+    graphOptimizationLevel:
+      GRAPH_OPTIMIZATION_LEVELS.find((l) => l === env.MOSAIC_ORT_GRAPH_OPTIMIZATION) ??
+      DEFAULT_SESSION_OPTIONS.graphOptimizationLevel,
   };
 }
 
@@ -44,7 +61,9 @@ export async function createSession(
     intraOpNumThreads: resolved.intraOpNumThreads,
     interOpNumThreads: resolved.interOpNumThreads,
     graphOptimizationLevel: resolved.graphOptimizationLevel,
-    executionMode: 'sequential',
+    enableMemPattern: resolved.enableMemPattern,
+    enableCpuMemArena: resolved.enableCpuMemArena,
+    executionMode: resolved.executionMode,
   });
 }
 
