@@ -1,7 +1,7 @@
 /**
  * DICOM decoding benchmark: libs/dicom against the native reference decoders, in the same run.
  *
- *   node -r ./tools/node/register.js bench/dicom/bench-dicom.ts [--reps N] [--quick] [--out FILE]
+ *   node -r ./tools/node/register.js bench/dicom/bench-dicom.ts [--reps N] [--quick] [--out FILE [--only REGEX]]
  *
  * The corpus is generated at run time: raw Explicit VR Little Endian files written by @mosaic/dicom, then
  * converted to every decodable transfer syntax by dcmtk (dcmconv, dcmcrle, dcmcjpeg, dcmcjpls) and gdcm
@@ -35,6 +35,9 @@ import type { DicomElementInput } from '@mosaic/dicom';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const reps = Number(args[args.indexOf('--reps') + 1]) > 0 ? Number(args[args.indexOf('--reps') + 1]) : 5;
+/** `--only REGEX` keeps the syntaxes whose label matches (for trying a change; needs `--out`). */
+const only = args.indexOf('--only') >= 0 ? new RegExp(args[args.indexOf('--only') + 1], 'iu') : undefined;
+if (only && args.indexOf('--out') < 0) throw new Error('--only writes a partial table: give --out FILE too');
 /** `--out FILE` writes the section elsewhere (e.g. to try the script without touching the docs). */
 const outFile =
   args.indexOf('--out') >= 0
@@ -294,7 +297,7 @@ async function main(): Promise<void> {
         await writeSource(v.source, v.spec);
         await writeSource(v.tiny, v.spec, true);
       }
-      for (const syntax of syntaxes) {
+      for (const syntax of syntaxes.filter((x) => !only || only.test(x.label))) {
         const v = variants.find((x) => x.eightBit === Boolean(syntax.eightBit));
         if (!v) continue;
         const slug = syntax.label.replace(/\W+/gu, '_');

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DicomError, DicomErrorCode } from '../errors/dicom-error';
@@ -43,6 +44,11 @@ export class CodecWorker {
   private nextId = 1;
 
   constructor(private readonly timeoutMs = 30_000) {}
+
+  /** Requests accepted and not answered yet (posted or queued). */
+  get load(): number {
+    return this.inFlight.length + this.waiting.length;
+  }
 
   decode(
     codec: Exclude<CodecFamily, 'native'>,
@@ -161,17 +167,57 @@ export class CodecWorker {
   }
 }
 
-let shared: CodecWorker | undefined;
+/** Codec workers started by default: two frames decode at once on a machine with two or more cores. */
+export function defaultCodecWorkers(): number {
+  const fromEnv = Number(process.env.MOSAIC_DICOM_CODEC_WORKERS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return Math.max(1, Math.min(2, os.availableParallelism()));
+}
 
-/** The process-wide codec worker (created on first use). */
-export function sharedCodecWorker(): CodecWorker {
-  shared ??= new CodecWorker(Number(process.env.MOSAIC_DICOM_DECODE_TIMEOUT_MS ?? 30_000));
+/**
+ * Several codec workers, each with its own time bound and queue (see CodecWorker). A request goes to the
+ * least-loaded worker, the first on a tie, so a lone request always uses the first worker and the others
+ * start only when requests overlap (a multi-frame file, concurrent uploads). Each worker holds its own
+ * WebAssembly memory (the dcmjs-codecs build reserves 256 MiB at start).
+ */
+export class CodecPool {
+  private readonly workers: CodecWorker[];
+
+  constructor(timeoutMs = 30_000, size = defaultCodecWorkers()) {
+    this.workers = Array.from({ length: Math.max(1, size) }, () => new CodecWorker(timeoutMs));
+  }
+
+  /** Requests that keep every worker busy without waiting for a round trip (two per worker). */
+  get concurrency(): number {
+    return this.workers.length * IN_FLIGHT;
+  }
+
+  decode(
+    codec: Exclude<CodecFamily, 'native'>,
+    encoded: Uint8Array,
+    geometry: FrameGeometry,
+    fileName?: string,
+  ): Promise<CodecOutput> {
+    const worker = this.workers.reduce((best, w) => (w.load < best.load ? w : best));
+    return worker.decode(codec, encoded, geometry, fileName);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
+
+let shared: CodecPool | undefined;
+
+/** The process-wide codec pool (workers are created on first use). */
+export function sharedCodecPool(): CodecPool {
+  shared ??= new CodecPool(Number(process.env.MOSAIC_DICOM_DECODE_TIMEOUT_MS ?? 30_000));
   return shared;
 }
 
-/** Stops the shared worker (tests, CLI exit). */
+/** Stops the shared pool's workers (tests, CLI exit). */
 export async function closeCodecWorker(): Promise<void> {
-  const worker = shared;
+  const pool = shared;
   shared = undefined;
-  await worker?.close();
+  await pool?.close();
 }

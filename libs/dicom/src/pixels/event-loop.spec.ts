@@ -4,7 +4,7 @@ import { baseElements, gradientFrame } from '../testing/synthetic';
 import { writeDicom } from '../write/write-dicom';
 import type { DicomError } from '../errors/dicom-error';
 import { DicomErrorCode } from '../errors/dicom-error';
-import { CodecWorker, closeCodecWorker } from './codec-pool';
+import { CodecPool, CodecWorker, closeCodecWorker } from './codec-pool';
 import { geometryOf, pixelModuleOf } from './decode-frame';
 import { storedFrameBytes } from './frame-source';
 import { decodeAllFrames, decodeFrame } from './decode-pixels';
@@ -67,6 +67,33 @@ describe('decoding off the main thread', () => {
     expect(out.map((f) => Array.from(f.pixels))).toEqual(frames.map((f) => Array.from(f)));
     expect(ds.bytes.byteLength).toBe(bytes.byteLength);
     expect(Array.from((await decodeFrame(ds, 2)).pixels)).toEqual(Array.from(frames[2]));
+  });
+
+  it.each([
+    [2, ['small', 'large']],
+    [1, ['large', 'small']],
+  ])('with %d codec worker(s), a small frame posted after a large one finishes %j', async (size, order) => {
+    const large = await jpeg2000(1024);
+    const small = await jpeg2000(16);
+    const request = (ds: typeof large) =>
+      [storedFrameBytes(ds, pixelModuleOf(ds), 0), geometryOf(pixelModuleOf(ds))] as const;
+    const pool = new CodecPool(30_000, size);
+    try {
+      // Start every worker and compile the codecs: two overlapping requests reach two workers.
+      await Promise.all([
+        pool.decode('jpeg2000', ...request(small)),
+        pool.decode('jpeg2000', ...request(small)),
+      ]);
+      const finished: string[] = [];
+      await Promise.all([
+        pool.decode('jpeg2000', ...request(large)).then(() => finished.push('large')),
+        pool.decode('jpeg2000', ...request(small)).then(() => finished.push('small')),
+      ]);
+      // One worker decodes in order; with two, the small frame does not wait behind the large one.
+      expect(finished).toEqual(order);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('gives each request posted ahead its own time bound and names its own file', async () => {
