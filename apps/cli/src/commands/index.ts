@@ -6,6 +6,7 @@ import { registerDatabaseCommands } from './database.command';
 import { registerTokenCommands } from './token.command';
 import { registerAuditCommands } from './audit.command';
 import { registerAssessCommands } from './assess.command';
+import { registerReviewCommands } from './review.command';
 
 /** Every command group of the `mosaic` CLI; docs/cli.md documents each one. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerModelCommands(program);
   registerAuditCommands(program);
   registerAssessCommands(program);
+  registerReviewCommands(program);
 }
