@@ -165,15 +165,22 @@ function inflate(
   fail: (code: DicomErrorCode, message: string) => never,
 ): Uint8Array {
   let inflated: Buffer;
+  const deflated = array.subarray(position);
   try {
-    inflated = inflateRawSync(array.subarray(position), { maxOutputLength: maxBytes });
+    // node:zlib inflates into chunks of `chunkSize` and concatenates them (a copy of the whole data set)
+    // unless one chunk holds everything. Image data deflates by 1.3–4× (noise compresses little), so a
+    // chunk of 4× the input usually takes it all; only untouched pages of a larger chunk stay virtual.
+    inflated = inflateRawSync(deflated, {
+      maxOutputLength: maxBytes,
+      chunkSize: Math.max(64 * 1024, Math.min(deflated.length * 4, maxBytes, 256 * 1024 * 1024)),
+    });
   } catch (error) {
     return fail(
       DicomErrorCode.BadDeflate,
       `deflated data set cannot be inflated: ${(error as Error).message}`,
     );
   }
-  const full = Buffer.alloc(position + inflated.length);
+  const full = Buffer.allocUnsafe(position + inflated.length);
   full.set(array.subarray(0, position), 0);
   full.set(inflated, position);
   return full;
