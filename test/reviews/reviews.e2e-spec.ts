@@ -105,6 +105,23 @@ describe.each(testEngines())('explanation review on %s', (engine) => {
     });
   });
 
+  it('audits the work list with the ids it returned', async () => {
+    await list({ limit: 2 }).expect(200);
+    const events = await t.http
+      .get(`${API}/audit/events`)
+      .query({ limit: 5 })
+      .set('Authorization', auditor());
+    expect(
+      events.body.items.find((e: { action: string }) => e.action === 'review.assessment-list'),
+    ).toMatchObject({
+      actor: 'auditor',
+      resourceType: 'Assessment',
+      resourceIds: newestFirst()
+        .slice(0, 2)
+        .map((a) => a.id),
+    });
+  });
+
   it('pages newest first', async () => {
     const page = await list({ limit: 2, offset: 1 }).expect(200);
     expect(page.body).toMatchObject({ total: 4, limit: 2, offset: 1 });
@@ -259,6 +276,17 @@ describe.each(testEngines())('explanation review on %s', (engine) => {
       .set('Authorization', auditor())
       .expect(200);
     expect(history.body.reviews.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
+    // Reading the history is audited too, with the assessment and the reviews read.
+    const afterRead = await t.http
+      .get(`${API}/audit/events`)
+      .query({ patientId: target.patientId })
+      .set('Authorization', auditor())
+      .expect(200);
+    expect(afterRead.body.items[0]).toMatchObject({
+      action: 'review.list',
+      resourceIds: [target.id, created.body.id],
+      patientId: target.patientId,
+    });
     const verification = await t.http.get(`${API}/audit/verify`).set('Authorization', auditor()).expect(200);
     expect(verification.body).toMatchObject({ ok: true, brokenLinks: 0 });
   });
