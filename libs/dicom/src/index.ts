@@ -22,7 +22,7 @@ export type { DecodeOptions } from './pixels/decode-pixels';
 export { decodeFrameSync } from './pixels/decode-frame';
 export type { DecodedFrame } from './pixels/decode-frame';
 export { initializeCodecs } from './pixels/native-codecs';
-export { closeCodecWorker } from './pixels/codec-pool';
+export { closeCodecWorker, defaultCodecWorkers } from './pixels/codec-pool';
 export type { SampleArray } from './pixels/stored-values';
 export { applyModalityLut, applyVoi, chooseVoi, histogramWindow, toDisplay } from './lut/display-pipeline';
 export type { DisplayImage, VoiTransform, ExplicitLut } from './lut/display-pipeline';
