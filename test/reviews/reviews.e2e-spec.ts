@@ -140,6 +140,11 @@ describe.each(testEngines())('explanation review on %s', (engine) => {
         .map((a) => a.id),
     );
     expect(byVersion.body.total).toBe(3);
+    expect((await list({ modelId: models.modelId }).expect(200)).body.total).toBe(4);
+    expect((await list({ modelId: 'another-model' }).expect(200)).body).toMatchObject({
+      total: 0,
+      items: [],
+    });
 
     // [from, to): from the second assessment up to, not including, the fourth.
     const ranged = await list({ from: recorded[1].assessedAt, to: recorded[3].assessedAt }).expect(200);
@@ -481,5 +486,30 @@ describe.each(testEngines())('explanation review on %s', (engine) => {
       .query({ label: 'pneumonia' })
       .set('Authorization', auditor())
       .expect(400);
+  });
+
+  it('keeps both of two concurrent reviews, and the status and the work list agree on which is latest', async () => {
+    const target = recorded[0];
+    const [a, b] = await Promise.all([
+      review(target.id, { verdict: 'plausible' }),
+      review(target.id, { verdict: 'uncertain' }, secondAuditor),
+    ]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const history = await t.http
+      .get(`${API}/assessments/${target.id}/reviews`)
+      .set('Authorization', auditor())
+      .expect(200);
+    expect(history.body.reviews).toHaveLength(3);
+    expect(
+      history.body.reviews
+        .slice(0, 2)
+        .map((r: { id: string }) => r.id)
+        .sort(),
+    ).toEqual([a.body.id, b.body.id].sort());
+    expect(history.body.reviews.map((r: { current: boolean }) => r.current)).toEqual([true, false, false]);
+    expect(history.body.status).toBe(history.body.reviews[0].verdict);
+    const listed = await list({ reviewStatus: history.body.status }).expect(200);
+    const item = listed.body.items.find((i: { id: string }) => i.id === target.id);
+    expect(item.review).toMatchObject({ reviewCount: 3, latest: { id: history.body.reviews[0].id } });
   });
 });

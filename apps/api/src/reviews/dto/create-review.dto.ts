@@ -49,7 +49,7 @@ export class CreateReviewDto {
   @ApiPropertyOptional({ maxLength: 4000, description: 'why; required when the verdict is implausible' })
   @ValidateIf((review: CreateReviewDto) => review.verdict === 'implausible' || review.comment !== undefined)
   @IsString({ message: 'comment must be a string; it is required when the verdict is implausible' })
-  @Matches(/\S/, { message: 'comment must not be blank; an implausible verdict needs a reason' })
+  @Matches(/\S/, { message: 'comment must not be blank (it is required when the verdict is implausible)' })
   @MaxLength(4000)
   comment?: string;
 
