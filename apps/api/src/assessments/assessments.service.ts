@@ -114,7 +114,8 @@ export class AssessmentsService {
         );
       }
       const t1 = performance.now();
-      const tensors = await prepareTensors(collected.raw, lease);
+      // In a preprocessing worker when the pool is on (MOSAIC_PREPROCESS_WORKERS).
+      const tensors = await this.inputs.prepare(collected.raw, lease);
       const t2 = performance.now();
       const run = await runAssessment(model, tensors, {
         noteText: collected.noteText,

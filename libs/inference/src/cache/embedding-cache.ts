@@ -51,6 +51,12 @@ export class EmbeddingCache {
     }
   }
 
+  /** Drops every entry (the counters stay). */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
   stats(): { entries: number; bytes: number; maxBytes: number; hits: number; misses: number } {
     return {
       entries: this.entries.size,
