@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ModelRegistry, versionKey } from '@mosaic/inference';
-import type { CatalogueEntry, ModelLease } from '@mosaic/inference';
+import type { CatalogueEntry, GraphOptimizationLevel, ModelLease } from '@mosaic/inference';
 import { ActiveModel } from '@mosaic/persistence';
 import { AppConfig } from '../config/app-config';
 import { onnxRuntimeVersion, resolveCodeVersion } from './code-version';
@@ -41,7 +41,8 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
       session: {
         intraOpNumThreads: config.MOSAIC_ORT_INTRA_OP_THREADS,
         interOpNumThreads: config.MOSAIC_ORT_INTER_OP_THREADS,
-        graphOptimizationLevel: 'all',
+        // Validated against the four levels by AppConfig.
+        graphOptimizationLevel: config.MOSAIC_ORT_GRAPH_OPTIMIZATION as GraphOptimizationLevel,
       },
     });
     this.codeVersion = resolveCodeVersion(config.MOSAIC_CODE_VERSION);
