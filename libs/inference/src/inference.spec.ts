@@ -58,6 +58,9 @@ describe('session options', () => {
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      enableMemPattern: true,
+      enableCpuMemArena: true,
+      executionMode: 'sequential',
     });
     expect(
       sessionOptionsFromEnv({ MOSAIC_ORT_INTRA_OP_THREADS: '2', MOSAIC_ORT_INTER_OP_THREADS: '0' }),
@@ -65,6 +68,12 @@ describe('session options', () => {
       intraOpNumThreads: 2,
       interOpNumThreads: 1,
     });
+    expect(sessionOptionsFromEnv({ MOSAIC_ORT_GRAPH_OPTIMIZATION: 'basic' }).graphOptimizationLevel).toBe(
+      'basic',
+    );
+    expect(sessionOptionsFromEnv({ MOSAIC_ORT_GRAPH_OPTIMIZATION: 'fast' }).graphOptimizationLevel).toBe(
+      'all',
+    );
   });
 });
 
