@@ -44,6 +44,8 @@ const outFile =
   args.indexOf('--out') >= 0
     ? path.resolve(args[args.indexOf('--out') + 1])
     : path.resolve(__dirname, '../../docs/benchmarks.md');
+/** 1-minute load average when the run starts: other work on the machine skews every timing. */
+const loadAtStart = os.loadavg()[0].toFixed(1);
 const log = (message: string): void => {
   process.stderr.write(`[bench:dicom] ${message}\n`);
 };
@@ -364,7 +366,8 @@ function fmt(x: number, digits = 1): string {
 function machine(): string {
   const cpus = os.cpus();
   return [
-    `- CPU: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} logical cores (shared with other jobs while measured)`,
+    `- CPU: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} logical cores (shared with other jobs while measured;`,
+    `  load average ${loadAtStart} at the start, ${os.loadavg()[0].toFixed(1)} at the end)`,
     `- RAM: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- Node ${process.version}, ${os.type()} ${os.release()}`,
     `- Date: ${new Date().toISOString().slice(0, 10)}; medians of ${reps} repetitions${quick ? ' (quick mode: smaller corpus)' : ''}`,
