@@ -27,6 +27,8 @@ class ModelConfig:
     image_layers: int = 1
     vitals_layers: int = 1
     dropout: float = 0.1
+    # Weight of the per-encoder auxiliary losses (training only; see MosaicModel.aux_logits).
+    aux_weight: float = 0.3
     # Which modalities the fusion may see: (1,1,1) for the served model; one-hot for the
     # unimodal ablations, baked into fusion.onnx so any caller gets the unimodal model.
     gate: tuple = (1.0, 1.0, 1.0)
@@ -104,23 +106,25 @@ class TextEncoder(nn.Module):
 class ImageEncoder(nn.Module):
     """pixels float32 [B,1,128,128] -> tokens [B,64,d] (8x8 grid, row-major).
 
-    A 4x4 patch stem (as in ViT) then strided 3x3 convolutions reach the 8x8 grid: each token keeps a
-    local receptive field, so attention on a token points at its region of the image; one
-    transformer block adds context. The stem keeps full-resolution feature maps out of the network,
-    which matters on CPU with the deterministic (non-oneDNN) convolution kernels.
+    Four stride-2 3x3 convolutions, each with batch normalisation, reach the 8x8 grid: each token
+    keeps a local receptive field, so attention on a token points at its region of the image; one
+    transformer block adds context. Batch normalisation is what lets the stem learn small findings
+    (a nodule is 2-3 pixels at 128x128): without it the encoder stayed at chance on its own
+    (generator 1.0.0, image-only macro AUROC 0.507). In eval mode it is a per-sample affine map, so
+    it is batch-invariant and onnxruntime folds it into the convolutions.
     """
 
     def __init__(self, cfg):
         super().__init__()
+
+        def down(cin, cout):
+            return [nn.Conv2d(cin, cout, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(cout), nn.GELU()]
+
         self.cnn = nn.Sequential(
-            nn.Conv2d(1, 24, 4, stride=4),  # 128 -> 32
-            nn.GELU(),
-            nn.Conv2d(24, 48, 3, stride=2, padding=1),  # 32 -> 16
-            nn.GELU(),
-            nn.Conv2d(48, 48, 3, padding=1),
-            nn.GELU(),
-            nn.Conv2d(48, cfg.d, 3, stride=2, padding=1),  # 16 -> 8
-            nn.GELU(),
+            *down(1, 16),  # 128 -> 64
+            *down(16, 32),  # 64 -> 32
+            *down(32, 48),  # 32 -> 16
+            *down(48, cfg.d),  # 16 -> 8
             nn.Conv2d(cfg.d, cfg.d, 3, padding=1),
         )
         self.pos = nn.Parameter(torch.randn(C.IMAGE_TOKENS, cfg.d) * 0.02)
@@ -218,6 +222,15 @@ class Fusion(nn.Module):
 
 
 class MosaicModel(nn.Module):
+    """The three encoders and the fusion model, plus one auxiliary label head per encoder.
+
+    The auxiliary heads give each encoder its own training signal from the labels (max-pooled
+    tokens -> logits), so an encoder is not starved when the other modalities already explain the
+    labels: with generator 1.0.0 the text and vitals were nearly decisive and the image encoder of
+    the fused model learned nothing. Max pooling rewards a token that detects a finding locally,
+    which is what the fusion's label attention then points at. The heads are not exported.
+    """
+
     def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
@@ -225,8 +238,9 @@ class MosaicModel(nn.Module):
         self.image = ImageEncoder(cfg)
         self.vitals = VitalsEncoder(cfg)
         self.fusion = Fusion(cfg)
+        self.aux = nn.ModuleList(nn.Linear(cfg.d, cfg.num_labels) for _ in range(3))
 
-    def forward(self, batch):
+    def encode(self, batch):
         g = self.cfg.gate
         b = batch["input_ids"].shape[0]
         d = self.cfg.d
@@ -236,7 +250,26 @@ class MosaicModel(nn.Module):
         t = self.text(batch["input_ids"], batch["attention_mask"]) if g[0] else zeros(C.TEXT_LEN)
         i = self.image(batch["pixels"]) if g[1] else zeros(C.IMAGE_TOKENS)
         v = self.vitals(batch["vitals"]) if g[2] else zeros(C.VITALS_STEPS)
-        return self.fusion(t, batch["text_mask"], i, batch["image_mask"], v, batch["vitals_mask"])
+        return t, i, v
+
+    def forward(self, batch, with_aux=False):
+        t, i, v = self.encode(batch)
+        out = self.fusion(t, batch["text_mask"], i, batch["image_mask"], v, batch["vitals_mask"])
+        if not with_aux:
+            return out
+        return out, self.aux_logits((t, i, v), batch)
+
+    def aux_logits(self, tokens, batch):
+        """[(logits [B,K], present [B]) per open modality]: masked max-pool of its tokens, then linear."""
+        out = []
+        for m, (x, key) in enumerate(zip(tokens, ("text_mask", "image_mask", "vitals_mask"))):
+            if not self.cfg.gate[m]:
+                continue
+            mask = batch[key]  # [B,L]; after modality dropout a dropped modality is all zero
+            pooled = (x + ((1.0 - mask) * MASK_BIAS)[:, :, None]).max(dim=1).values
+            present = mask.max(dim=1).values > 0
+            out.append((self.aux[m](pooled), present))
+        return out
 
 
 def count_parameters(module):

@@ -148,8 +148,13 @@ def train(
             if variant == "fusion" and p_drop > 0:
                 nb = modality_dropout(nb, p_drop, rng)
             b = to_torch(nb)
-            logits, _, _ = model(b)
+            (logits, _, _), aux = model(b, with_aux=True)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, b["labels"])
+            for aux_logits, present in aux:
+                if cfg.aux_weight > 0 and bool(present.any()):
+                    loss = loss + cfg.aux_weight * torch.nn.functional.binary_cross_entropy_with_logits(
+                        aux_logits[present], b["labels"][present]
+                    )
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
