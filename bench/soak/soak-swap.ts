@@ -255,7 +255,10 @@ function section(result: SoakResult): string {
       ? `Sessions are leaking: RSS grows by more than ${SESSION_LEAK_SHARE * 100}% of a loaded version per swap.`
       : `Retired sessions are released: a version left loaded would add about ${result.versionMb.toFixed(0)} MB per swap ` +
         `(${(result.versionMb * 100).toFixed(0)} MB per 100 swaps); the measured growth is ${perSwapKb.toFixed(0)} KB per swap, ` +
-        `and the registry counted one release per swap (checked after every swap).`,
+        `and the registry counted one release per swap (checked after every swap). ` +
+        (result.lateRssSlope < result.rssSlope / 2
+          ? `The growth levels off: ${result.lateRssSlope.toFixed(2)} MB per 100 swaps over the second half.`
+          : `The growth does not level off within this run (${result.lateRssSlope.toFixed(2)} MB per 100 swaps over the second half): run longer (\`--swaps\`) to see whether it is bounded.`),
     '',
   ].join('\n');
 }
