@@ -55,7 +55,7 @@ describe.each(testEngines())('mosaic review through a running server on %s', (en
       .expect(201);
     assessmentId = assessment.body.id;
     label = assessment.body.diagnoses[0].label;
-  });
+  }, 300_000);
   afterAll(async () => {
     await t.close();
   });

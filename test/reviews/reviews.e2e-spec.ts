@@ -68,7 +68,8 @@ describe.each(testEngines())('explanation review on %s', (engine) => {
       .expect(201);
     const login = await t.http.post(`${API}/auth/token`).send({ username: 'auditor2', password }).expect(200);
     secondAuditor = `Bearer ${login.body.access_token}`;
-  });
+    // Four ingests and four model runs: minutes, not seconds, when the whole suite shares two cores.
+  }, 600_000);
   afterAll(async () => {
     await t.close();
     rmSync(models.modelsDir, { recursive: true, force: true });
