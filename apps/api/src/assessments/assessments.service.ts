@@ -157,7 +157,7 @@ export class AssessmentsService {
               explanationMs: round(run.timings.explanationMs),
               // Not a duration: per modality, whether the encoder output came from the cache.
               cached: run.cached,
-            } as unknown as Record<string, number>,
+            },
             requestedBy: actor.username,
           }),
         (saved) => ({

@@ -64,7 +64,8 @@ export class Assessment {
 
   /** Milliseconds per stage. */
   @Column({ name: 'latency', type: 'jsonb' })
-  latency: Record<string, number>;
+  /** Milliseconds per stage, and `cached`: per modality, whether the encoder output was cached (null: absent). */
+  latency: Record<string, number | Record<string, boolean | null>>;
 
   @Column({ name: 'requested_by', type: 'varchar', length: 100 })
   requestedBy: string;

@@ -49,7 +49,11 @@ export class AssessmentResponseDto {
   @ApiProperty({ type: Object, isArray: true, description: 'ranked by calibrated probability' })
   diagnoses: (Diagnosis & { explanation: { image: { overlayUrl?: string } | null } })[];
   @ApiProperty({ type: Object }) tensorDigests: Record<string, string | null>;
-  @ApiProperty({ type: Object, description: 'milliseconds per stage' }) latencyMs: Record<string, number>;
+  @ApiProperty({
+    type: Object,
+    description: 'milliseconds per stage; `cached`: per modality, true (cache hit), false (encoder ran) or null (absent)',
+  })
+  latencyMs: Record<string, number | Record<string, boolean | null>>;
 
   static from(
     record: Assessment,
