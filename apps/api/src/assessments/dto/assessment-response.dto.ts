@@ -51,7 +51,8 @@ export class AssessmentResponseDto {
   @ApiProperty({ type: Object }) tensorDigests: Record<string, string | null>;
   @ApiProperty({
     type: Object,
-    description: 'milliseconds per stage; `cached`: per modality, true (cache hit), false (encoder ran) or null (absent)',
+    description:
+      'milliseconds per stage; `cached`: per modality, true (cache hit), false (encoder ran) or null (absent)',
   })
   latencyMs: Record<string, number | Record<string, boolean | null>>;
 
