@@ -7,12 +7,12 @@ import type { Applicability } from '@mosaic/fusion';
 import { imageMismatch, staleness } from '@mosaic/fusion';
 import type { ModelInputs, ModelLease, RawPatientInputs } from '@mosaic/inference';
 import { prepareModelInputs } from '@mosaic/inference';
-import { PreprocessError, VITALS_CHANNELS } from '@mosaic/preprocess';
+import { VITALS_CHANNELS } from '@mosaic/preprocess';
 import type { VitalsObservation } from '@mosaic/preprocess';
 import { BLOB_STORE, ClinicalNote, ImagingInstance, VitalObservation } from '@mosaic/persistence';
 import type { BlobStore } from '@mosaic/persistence';
 import { AppConfig } from '../config/app-config';
-import { AssessmentError, AssessmentErrorCode } from './assessments.errors';
+import { asInputNotUsable, AssessmentError, AssessmentErrorCode } from './assessments.errors';
 import { PreprocessPool } from './preprocess-pool/preprocess-pool';
 
 /**
@@ -141,13 +141,7 @@ export class AssessmentInputsService implements OnApplicationShutdown {
         ? await this.pool.prepare(raw, lease.model.preprocessing)
         : await prepareModelInputs(raw, lease.model.preprocessing);
     } catch (error) {
-      if (error instanceof PreprocessError) {
-        throw new AssessmentError(
-          AssessmentErrorCode.InputNotUsable,
-          `an input cannot be prepared: ${error.message}`,
-        );
-      }
-      throw error;
+      throw asInputNotUsable(error);
     }
   }
 

@@ -1,3 +1,5 @@
+import { DicomError } from '@mosaic/dicom';
+import { PreprocessError } from '@mosaic/preprocess';
 import { MosaicError } from '../common/errors/mosaic-error';
 
 export enum AssessmentErrorCode {
@@ -17,3 +19,18 @@ export enum AssessmentErrorCode {
 }
 
 export class AssessmentError extends MosaicError<AssessmentErrorCode> {}
+
+/**
+ * A preprocessing failure as the client sees it: a stored input that cannot be prepared (bad
+ * vitals, or an image whose pixel data does not decode) is a 422 naming the cause; anything else
+ * is passed on unchanged.
+ */
+export function asInputNotUsable(error: unknown): unknown {
+  if (error instanceof PreprocessError || error instanceof DicomError) {
+    return new AssessmentError(
+      AssessmentErrorCode.InputNotUsable,
+      `an input cannot be prepared: ${error.message}`,
+    );
+  }
+  return error;
+}

@@ -5,7 +5,6 @@ import { applicabilityOf, runAssessment } from '@mosaic/fusion';
 import type { ModelInputs, ModelLease, RawPatientInputs } from '@mosaic/inference';
 import { BatchedRunner, EmbeddingCache, prepareModelInputs } from '@mosaic/inference';
 import { Assessment } from '@mosaic/persistence';
-import { PreprocessError } from '@mosaic/preprocess';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import type { RequestActor } from '../common/context/request-actor';
@@ -14,24 +13,18 @@ import type { Page, PageQueryDto } from '../patients/dto/paging.dto';
 import { PatientsService } from '../patients/patients.service';
 import { AssessmentInputsService } from './assessment-inputs.service';
 import type { InputModality } from './assessment-inputs.service';
-import { AssessmentError, AssessmentErrorCode } from './assessments.errors';
+import { asInputNotUsable, AssessmentError, AssessmentErrorCode } from './assessments.errors';
 import type { RecordedInputs, RecordedOutputColumn } from './dto/assessment-response.dto';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 
 const MODALITY_ORDER: InputModality[] = ['text', 'image', 'vitals'];
 
-/** Tensors prepared through libs/preprocess, with a preprocessing failure reported as a 422. */
+/** Tensors prepared in process through libs/preprocess (the replay path), failures as above. */
 export async function prepareTensors(raw: RawPatientInputs, lease: ModelLease): Promise<ModelInputs> {
   try {
     return await prepareModelInputs(raw, lease.model.preprocessing);
   } catch (error) {
-    if (error instanceof PreprocessError) {
-      throw new AssessmentError(
-        AssessmentErrorCode.InputNotUsable,
-        `an input cannot be prepared: ${error.message}`,
-      );
-    }
-    throw error;
+    throw asInputNotUsable(error);
   }
 }
 

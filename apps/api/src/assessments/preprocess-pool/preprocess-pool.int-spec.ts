@@ -145,12 +145,15 @@ describe('preprocessing worker pool', () => {
     expect((vitals as PreprocessError).code).toBe(PreprocessErrorCode.InvalidObservation);
   });
 
-  it('maps a preprocessing failure to the same 422 problem in both modes (AssessmentInputsService.prepare)', async () => {
+  it('maps a preprocessing or image-decoding failure to the same 422 problem in both modes (AssessmentInputsService.prepare)', async () => {
     const lease = { model } as unknown as ModelLease;
     const blobs = {} as BlobStore;
     const bad: RawPatientInputs = {
       vitals: { observations: [{ code: 'x', time: 'not a time', value: 1 }], end: '2024-03-15T10:00:00Z' },
     };
+    const undecodable = (): RawPatientInputs => ({
+      image: { instanceId: 'garbage', bytes: new Uint8Array(600).fill(7) },
+    });
     const failures: Error[] = [];
     for (const workers of [0, 1]) {
       const service = new AssessmentInputsService(blobs, {
@@ -158,6 +161,7 @@ describe('preprocessing worker pool', () => {
       } as AppConfig);
       expect(service.pool === null).toBe(workers === 0);
       failures.push(await rejection(service.prepare(bad, lease)));
+      failures.push(await rejection(service.prepare(undecodable(), lease)));
       const good = await service.prepare(forPool(cohort[0]), lease);
       expect(comparable(good)).toEqual(comparable(await prepareModelInputs(cohort[0], model.preprocessing)));
       await service.onApplicationShutdown();
@@ -166,7 +170,9 @@ describe('preprocessing worker pool', () => {
       expect(failure).toBeInstanceOf(AssessmentError);
       expect((failure as AssessmentError).code).toBe(AssessmentErrorCode.InputNotUsable);
     }
-    expect(failures[1].message).toBe(failures[0].message);
+    expect(failures[2].message).toBe(failures[0].message);
+    expect(failures[3].message).toBe(failures[1].message);
+    expect(failures[1].message).toMatch(/^an input cannot be prepared: /);
   });
 
   it('bounds the queue: beyond it a request is refused at once with PREPROCESSING_BUSY and Retry-After', async () => {
