@@ -15,10 +15,8 @@
  *
  *   node -r ./tools/node/register.js bench/assess/bench-assess.ts [--reps 40] [--duration 10] [--patients 16] [--no-write]
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -44,6 +42,7 @@ import { TokenService } from '../../apps/api/src/auth/token.service';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { DEMO_USERNAME, loadDemoData } from '../../apps/api/src/demo/demo-data.loader';
 import { compareSessionOptions, median, percentile } from './session-options';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
 
 const args = process.argv.slice(2);
 const numberArg = (name: string, fallback: number): number => {
@@ -57,7 +56,6 @@ const CONNECTIONS = [16, 64];
 /** `--only overhead|sessions|latency|throughput` runs one part, for trying a change; it never writes. */
 const ONLY = args.indexOf('--only') >= 0 ? args[args.indexOf('--only') + 1] : null;
 const runs = (part: string): boolean => ONLY === null || ONLY === part;
-const BENCHMARKS_DOC = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
 const log = (message: string): void => void process.stderr.write(`[bench:assess] ${message}\n`);
 const ms = (value: number): string => value.toFixed(1);
 
@@ -580,20 +578,6 @@ function section(parts: {
   ].join('\n');
 }
 
-function writeSection(text: string): void {
-  const current = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
-  const start = current.search(/^## Assessment\s*$/m);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${text}`;
-  } else {
-    const rest = current.slice(start + 1).search(/^## /m);
-    const end = rest < 0 ? current.length : start + 1 + rest;
-    next = `${current.slice(0, start)}${text}\n${current.slice(end)}`;
-  }
-  writeFileSync(BENCHMARKS_DOC, next);
-}
-
 async function main(): Promise<void> {
   const loadStart = loadavg();
   const defaults = loadConfig({ MOSAIC_JWT_SECRET: 'bench-signing-key-that-is-at-least-32-characters' });
@@ -685,7 +669,7 @@ async function main(): Promise<void> {
   const formatted = await format(text, { ...(await resolveConfig(BENCHMARKS_DOC)), parser: 'markdown' });
   process.stdout.write(formatted);
   if (!args.includes('--no-write')) {
-    writeSection(formatted.trimEnd());
+    writeBenchmarkSection('## Assessment', formatted.trimEnd());
     log(`wrote the Assessment section of ${BENCHMARKS_DOC}`);
   }
 }

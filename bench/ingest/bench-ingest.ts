@@ -7,10 +7,8 @@
  *   node -r ./tools/node/register.js bench/ingest/bench-ingest.ts [--runs 7] [--no-write]
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { format, resolveConfig } from 'prettier';
 import { TransferSyntax, writeDicom } from '@mosaic/dicom';
@@ -19,11 +17,11 @@ import type { DatabaseEngine } from '@mosaic/persistence';
 import { createTestSettings } from '@mosaic/persistence/testing';
 import { createApp } from '../../apps/api/src/app.factory';
 import { loadConfig } from '../../apps/api/src/config/app-config';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
 
 const BATCH = 10_000;
 const DICOM_FILES_PER_UPLOAD = 20;
 const DICOM_SIZE = 512;
-const BENCHMARKS_DOC = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
 
 interface Server {
   baseUrl: string;
@@ -225,21 +223,6 @@ function section(figures: EngineFigures[], runs: number, loadAtStart: number): s
   return lines.join('\n');
 }
 
-/** Replaces only the `## Ingestion` section, keeping every other section as it is. */
-function writeSection(text: string): void {
-  const current = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
-  const start = current.search(/^## Ingestion\s*$/m);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${text}`;
-  } else {
-    const rest = current.slice(start + 1).search(/^## /m);
-    const end = rest < 0 ? current.length : start + 1 + rest;
-    next = `${current.slice(0, start)}${text}${end < current.length ? `\n${current.slice(end)}` : ''}`;
-  }
-  writeFileSync(BENCHMARKS_DOC, `${next.trimEnd()}\n`);
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runsIndex = args.indexOf('--runs');
@@ -272,7 +255,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`${text}\n`);
   if (!args.includes('--no-write')) {
-    writeSection(text);
+    writeBenchmarkSection('## Ingestion', text);
     log(`wrote the Ingestion section of ${BENCHMARKS_DOC}`);
   }
 }

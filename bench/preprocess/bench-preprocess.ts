@@ -11,9 +11,7 @@
  *
  * Replaces the `## Preprocessing workers` section of docs/benchmarks.md.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { format, resolveConfig } from 'prettier';
 import { generatePatient } from '@mosaic/cohort';
@@ -22,8 +20,8 @@ import type { PreprocessingConfig, RawPatientInputs } from '@mosaic/inference';
 import { committedModelDirs, loadModel, prepareModelInputs } from '@mosaic/inference';
 import type { VitalsObservation } from '@mosaic/preprocess';
 import { PreprocessPool } from '../../apps/api/src/assessments/preprocess-pool/preprocess-pool';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
 
-const BENCHMARKS_DOC = path.join(__dirname, '..', '..', 'docs', 'benchmarks.md');
 const SECTION = '## Preprocessing workers';
 const MODES = [0, 1, 2];
 
@@ -182,20 +180,6 @@ function section(all: ModeFigures[], rounds: number, loadAtStart: number): strin
   ].join('\n');
 }
 
-function writeSection(text: string): void {
-  const current = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
-  const start = current.search(/^## Preprocessing workers\s*$/m);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${text}`;
-  } else {
-    const rest = current.slice(start + 1).search(/^## /m);
-    const end = rest < 0 ? current.length : start + 1 + rest;
-    next = `${current.slice(0, start)}${text}${end < current.length ? `\n${current.slice(end)}` : ''}`;
-  }
-  writeFileSync(BENCHMARKS_DOC, `${next.trimEnd()}\n`);
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf('--rounds');
@@ -217,7 +201,7 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`${text}\n`);
     if (!args.includes('--no-write')) {
-      writeSection(text);
+      writeBenchmarkSection(SECTION, text);
       log(`wrote the ${SECTION.slice(3)} section of ${BENCHMARKS_DOC}`);
     }
   } finally {

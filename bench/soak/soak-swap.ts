@@ -11,7 +11,7 @@
  * 1.0.1: the same graphs, a distinct manifest version (manifest.json is not among its own hashed
  * files, so the checks the registry makes still pass).
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,8 +22,8 @@ import { runAssessment } from '@mosaic/fusion';
 import type { RawPatientInputs } from '@mosaic/inference';
 import { committedModelDirs, ModelRegistry, prepareModelInputs, versionKey } from '@mosaic/inference';
 import type { VitalsObservation } from '@mosaic/preprocess';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
 
-const BENCHMARKS_DOC = path.join(__dirname, '..', '..', 'docs', 'benchmarks.md');
 const SECTION = '## Model swap soak';
 /**
  * Sessions that are not released grow RSS by a whole version per swap. Below this share of that
@@ -263,21 +263,6 @@ function section(result: SoakResult): string {
   ].join('\n');
 }
 
-/** Replaces only this script's section, keeping every other section as it is. */
-function writeSection(text: string): void {
-  const current = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
-  const start = current.search(/^## Model swap soak\s*$/m);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${text}`;
-  } else {
-    const rest = current.slice(start + 1).search(/^## /m);
-    const end = rest < 0 ? current.length : start + 1 + rest;
-    next = `${current.slice(0, start)}${text}${end < current.length ? `\n${current.slice(end)}` : ''}`;
-  }
-  writeFileSync(BENCHMARKS_DOC, `${next.trimEnd()}\n`);
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const swaps = option(args, '--swaps', 200, 10);
@@ -301,7 +286,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`${text}\n`);
   if (!args.includes('--no-write')) {
-    writeSection(text);
+    writeBenchmarkSection(SECTION, text);
     log(`wrote the ${SECTION.slice(3)} section of ${BENCHMARKS_DOC}`);
   }
 }
