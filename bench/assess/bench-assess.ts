@@ -41,7 +41,8 @@ import { AssessmentsService } from '../../apps/api/src/assessments/assessments.s
 import { TokenService } from '../../apps/api/src/auth/token.service';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { DEMO_USERNAME, loadDemoData } from '../../apps/api/src/demo/demo-data.loader';
-import { compareSessionOptions, median, percentile } from './session-options';
+import { median, percentile } from '../support/stats';
+import { compareSessionOptions } from './session-options';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
 
 const args = process.argv.slice(2);

@@ -14,6 +14,7 @@ import {
   warmUp,
   withoutModalities,
 } from '@mosaic/inference';
+import { median } from '../support/stats';
 
 export interface SessionVariant {
   name: string;
@@ -42,17 +43,6 @@ export async function rawRunMs(model: LoadedModel, inputs: readonly ModelInputs[
     });
   }
   return performance.now() - t0;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export async function compareSessionOptions(

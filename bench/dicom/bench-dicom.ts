@@ -32,6 +32,7 @@ import {
   writeDicom,
 } from '@mosaic/dicom';
 import type { DicomElementInput } from '@mosaic/dicom';
+import { median } from '../support/stats';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -239,11 +240,6 @@ function run(template: string[], input: string, output: string): void {
 
 // -------------------------------------------------------------------------------------------- timing
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 async function timeOurs(file: string): Promise<{ ms: number; bytes: number; frames: number }> {

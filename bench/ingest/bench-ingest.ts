@@ -18,6 +18,7 @@ import { createTestSettings } from '@mosaic/persistence/testing';
 import { createApp } from '../../apps/api/src/app.factory';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
+import { median } from '../support/stats';
 
 const BATCH = 10_000;
 const DICOM_FILES_PER_UPLOAD = 20;
@@ -37,12 +38,6 @@ interface EngineFigures {
 }
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
 async function startServer(engine: DatabaseEngine): Promise<Server> {
   const { settings, cleanup } = await createTestSettings(engine);
   const config = loadConfig({

@@ -15,12 +15,14 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { format, resolveConfig } from 'prettier';
 import { generatePatient } from '@mosaic/cohort';
-import { closeCodecWorker, TransferSyntax, writeDicom } from '@mosaic/dicom';
+import { closeCodecWorker } from '@mosaic/dicom';
+import { largeRadiograph } from '@mosaic/dicom/testing';
 import type { PreprocessingConfig, RawPatientInputs } from '@mosaic/inference';
 import { committedModelDirs, loadModel, prepareModelInputs } from '@mosaic/inference';
 import type { VitalsObservation } from '@mosaic/preprocess';
 import { PreprocessPool } from '../../apps/api/src/assessments/preprocess-pool/preprocess-pool';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
+import { median } from '../support/stats';
 
 const SECTION = '## Preprocessing workers';
 const MODES = [0, 1, 2];
@@ -28,33 +30,6 @@ const MODES = [0, 1, 2];
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-async function largeRadiograph(seed: number): Promise<Uint8Array> {
-  const rows = 2500;
-  const columns = 2048;
-  const pixels = new Uint16Array(rows * columns);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++)
-      pixels[r * columns + c] = (r * 3 + c * 5 + seed * 97 + ((r * c) % 251)) % 4096;
-  }
-  return writeDicom({
-    transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian,
-    elements: [
-      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.1.1' },
-      { tag: 0x00080018, vr: 'UI', value: `1.2.826.0.1.3680043.99.77.${seed}` },
-      { tag: 0x00080060, vr: 'CS', value: 'DX' },
-      { tag: 0x00180015, vr: 'CS', value: 'CHEST' },
-      { tag: 0x00185101, vr: 'CS', value: 'PA' },
-    ],
-    image: { rows, columns, bitsAllocated: 16, bitsStored: 12, frames: [pixels] },
-  });
-}
 
 async function cohortPatient(): Promise<RawPatientInputs> {
   for (let index = 0; ; index++) {
@@ -190,7 +165,7 @@ async function main(): Promise<void> {
   try {
     const large = await Promise.all(
       [1, 2, 3, 4].map(async (seed): Promise<RawPatientInputs> => ({
-        image: { instanceId: `large-${seed}`, bytes: await largeRadiograph(seed) },
+        image: { instanceId: `large-${seed}`, bytes: await largeRadiograph(seed, 2500, 2048) },
       })),
     );
     const single = await cohortPatient();

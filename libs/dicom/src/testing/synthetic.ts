@@ -98,3 +98,27 @@ export function pixelModule(m: {
   if (m.frames) out.push({ tag: 0x00280008, vr: 'IS', value: String(m.frames) });
   return out;
 }
+
+/**
+ * A large 12-bit radiograph (DX, chest PA), Explicit VR Little Endian, with no window in the header
+ * (so the display pipeline computes a histogram window): the heavy input of the preprocessing
+ * benchmark and of the event-loop responsiveness test.
+ */
+export function largeRadiograph(seed: number, rows = 2048, columns = 1600): Promise<Uint8Array> {
+  const pixels = new Uint16Array(rows * columns);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++)
+      pixels[r * columns + c] = (r * 3 + c * 5 + seed * 97 + ((r * c) % 251)) % 4096;
+  }
+  return writeDicom({
+    transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian,
+    elements: [
+      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.1.1' },
+      { tag: 0x00080018, vr: 'UI', value: `1.2.826.0.1.3680043.99.77.${seed}` },
+      { tag: 0x00080060, vr: 'CS', value: 'DX' },
+      { tag: 0x00180015, vr: 'CS', value: 'CHEST' },
+      { tag: 0x00185101, vr: 'CS', value: 'PA' },
+    ],
+    image: { rows, columns, bitsAllocated: 16, bitsStored: 12, frames: [pixels] },
+  });
+}

@@ -2,7 +2,8 @@
  * @jest-environment ../../libs/inference/jest.environment.js
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { closeCodecWorker, TransferSyntax, writeDicom } from '@mosaic/dicom';
+import { closeCodecWorker } from '@mosaic/dicom';
+import { largeRadiograph } from '@mosaic/dicom/testing';
 import type { LoadedModel, PreprocessingConfig, RawPatientInputs } from '@mosaic/inference';
 import { committedModelDirs, loadModel, prepareModelInputs } from '@mosaic/inference';
 import { PreprocessPool } from './preprocess-pool';
@@ -14,28 +15,6 @@ import { PreprocessPool } from './preprocess-pool';
  * could not hold. In process, each large radiograph blocks the loop for its whole decode,
  * window and resize; with the pool, the loop only posts and receives transferred buffers.
  */
-
-/** A radiograph of 2048 × 1600, 12 bits stored, no window in the header (histogram window). */
-async function largeRadiograph(seed: number): Promise<Uint8Array> {
-  const rows = 2048;
-  const columns = 1600;
-  const pixels = new Uint16Array(rows * columns);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++)
-      pixels[r * columns + c] = (r * 3 + c * 5 + seed * 97 + ((r * c) % 251)) % 4096;
-  }
-  return writeDicom({
-    transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian,
-    elements: [
-      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.1.1' },
-      { tag: 0x00080018, vr: 'UI', value: `1.2.826.0.1.3680043.99.77.${seed}` },
-      { tag: 0x00080060, vr: 'CS', value: 'DX' },
-      { tag: 0x00180015, vr: 'CS', value: 'CHEST' },
-      { tag: 0x00185101, vr: 'CS', value: 'PA' },
-    ],
-    image: { rows, columns, bitsAllocated: 16, bitsStored: 12, frames: [pixels] },
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,7 +52,7 @@ describe('preprocessing off the event loop', () => {
 
   it('keeps the event loop responsive while heavy images are prepared, unlike the in-process path', async () => {
     const config: PreprocessingConfig = model.preprocessing;
-    const images = await Promise.all([1, 2].map(largeRadiograph));
+    const images = await Promise.all([1, 2].map((seed) => largeRadiograph(seed)));
     const jobs = (): RawPatientInputs[] =>
       images.map((bytes, i) => ({ image: { instanceId: `large-${i}`, bytes: new Uint8Array(bytes) } }));
     // Start the worker and send it the model's parameters, so both modes measure steady state.
