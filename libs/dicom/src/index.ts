@@ -32,6 +32,8 @@ export {
   gridCellToPixelRect,
 } from './model-input/prepare-model-input';
 export type { ModelInput, ModelInputGeometry, PixelRect } from './model-input/prepare-model-input';
+export { decodeMaskPng, gridCellsTouchingMask, rectTouchesMask, unionMasks } from './model-input/binary-mask';
+export type { BinaryMask } from './model-input/binary-mask';
 export { renderPng, colormap } from './render/render-png';
 export type { HeatmapOverlay, Colormap } from './render/render-png';
 export { deidentify } from './deid/deidentify';

@@ -1,14 +1,6 @@
-import { PNG } from 'pngjs';
+import type { BinaryMask } from '@mosaic/dicom';
 import type { TextInput } from '@mosaic/inference';
-import {
-  decodeMaskPng,
-  pointingGame,
-  rectTouchesMask,
-  textTopTokensHit,
-  unionMasks,
-  vitalsTopHourHit,
-} from './faithfulness';
-import type { BinaryMask } from './faithfulness';
+import { pointingGame, textTopTokensHit, vitalsTopHourHit } from './faithfulness';
 
 function mask(rows: number, columns: number, inside: (r: number, c: number) => boolean): BinaryMask {
   const data = new Uint8Array(rows * columns);
@@ -37,27 +29,8 @@ describe('pointing game', () => {
     expect(pointingGame(cells, 0, m).hit).toBe(false);
   });
 
-  it('counts a pixel in a rectangle when its centre lies inside the half-open rectangle', () => {
-    // Pixel (5, 6) has centre (5.5, 6.5).
-    expect(rectTouchesMask({ row: 5.4, column: 6, height: 1, width: 1 }, m)).toBe(true);
-    expect(rectTouchesMask({ row: 5.5, column: 6, height: 1, width: 1 }, m)).toBe(true);
-    expect(rectTouchesMask({ row: 5.6, column: 6, height: 1, width: 1 }, m)).toBe(false);
-    expect(rectTouchesMask({ row: 4, column: 4, height: 1.5, width: 4 }, m)).toBe(false);
-  });
-
   it('ignores padding cells (null) for the chance level', () => {
     expect(pointingGame([null, ...cells.slice(1)], 3, m).chance).toBeCloseTo(1 / 3, 12);
-  });
-
-  it('decodes a mask PNG (255 inside) and unions several masks', () => {
-    const png = new PNG({ width: 3, height: 2 });
-    png.data.fill(0);
-    for (const i of [1, 5]) png.data.set([255, 255, 255, 255], i * 4);
-    const decoded = decodeMaskPng(PNG.sync.write(png));
-    expect(decoded).toMatchObject({ rows: 2, columns: 3, area: 2 });
-    expect(Array.from(decoded.data)).toEqual([0, 1, 0, 0, 0, 1]);
-    const union = unionMasks([decoded, mask(2, 3, (r, c) => r === 0 && c <= 1)]);
-    expect(union?.area).toBe(3);
   });
 });
 

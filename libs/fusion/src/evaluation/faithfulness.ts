@@ -1,65 +1,12 @@
-import type { PixelRect } from '@mosaic/dicom';
+import { rectTouchesMask } from '@mosaic/dicom';
+import type { BinaryMask, PixelRect } from '@mosaic/dicom';
 import type { TextInput } from '@mosaic/inference';
-import { PNG } from 'pngjs';
 
 /**
  * Explanation faithfulness against the cohort's ground truth (docs/evaluation.md §Faithfulness).
  * Each hit test comes with the chance level of the same test for a uniformly random choice, so a
  * large mask, a long evidence span or a wide window cannot inflate the figure.
  */
-
-export interface BinaryMask {
-  rows: number;
-  columns: number;
-  /** 1 inside the finding. */
-  data: Uint8Array;
-  area: number;
-}
-
-/** Decodes a ground-truth mask PNG (255 inside) at the original image resolution. */
-export function decodeMaskPng(bytes: Uint8Array): BinaryMask {
-  const png = PNG.sync.read(Buffer.from(bytes));
-  const data = new Uint8Array(png.width * png.height);
-  let area = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (png.data[i * 4] >= 128) {
-      data[i] = 1;
-      area++;
-    }
-  }
-  return { rows: png.height, columns: png.width, data, area };
-}
-
-export function unionMasks(masks: readonly BinaryMask[]): BinaryMask | null {
-  if (masks.length === 0) return null;
-  const { rows, columns } = masks[0];
-  const data = new Uint8Array(rows * columns);
-  let area = 0;
-  for (const mask of masks) {
-    for (let i = 0; i < data.length; i++) {
-      if (mask.data[i] && !data[i]) {
-        data[i] = 1;
-        area++;
-      }
-    }
-  }
-  return { rows, columns, data, area };
-}
-
-/**
- * "Inside" for the pointing game: the cell's rectangle contains at least one mask pixel, a pixel
- * belonging to the rectangle when its centre (r + ½, c + ½) lies in the half-open rectangle.
- */
-export function rectTouchesMask(rect: PixelRect, mask: BinaryMask): boolean {
-  const r0 = Math.max(0, Math.ceil(rect.row - 0.5));
-  const r1 = Math.min(mask.rows, Math.ceil(rect.row + rect.height - 0.5));
-  const c0 = Math.max(0, Math.ceil(rect.column - 0.5));
-  const c1 = Math.min(mask.columns, Math.ceil(rect.column + rect.width - 0.5));
-  for (let r = r0; r < r1; r++) {
-    for (let c = c0; c < c1; c++) if (mask.data[r * mask.columns + c]) return true;
-  }
-  return false;
-}
 
 export interface PointingResult {
   hit: boolean;

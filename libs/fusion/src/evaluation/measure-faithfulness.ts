@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SeededRandom } from '@mosaic/cohort';
+import { decodeMaskPng, unionMasks } from '@mosaic/dicom';
 import type { PatientGroundTruth } from '@mosaic/cohort';
 import type { EncodedBatch, FusionMasks, LoadedModel, ModelInputs } from '@mosaic/inference';
 import { fuseBatch, MODALITIES, probabilities, selectRows } from '@mosaic/inference';
@@ -10,7 +11,7 @@ import { imageEvidence, topImageCell } from '../explanation/image-evidence';
 import { topTokens } from '../explanation/text-evidence';
 import { topHour } from '../explanation/vitals-evidence';
 import type { Faithfulness, HitRate } from './evaluation-report';
-import { decodeMaskPng, pointingGame, textTopTokensHit, unionMasks, vitalsTopHourHit } from './faithfulness';
+import { pointingGame, textTopTokensHit, vitalsTopHourHit } from './faithfulness';
 
 /**
  * Faithfulness of the fusion model's explanations on true positives, against the cohort's ground
