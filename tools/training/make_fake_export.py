@@ -45,6 +45,8 @@ def make(out, patients, seed, vocab_size):
     has_text = rng.random(n) > 0.05
     has_image = rng.random(n) > 0.2
     has_vitals = rng.random(n) > 0.1
+    evidence = np.zeros((n, k, C.TOTAL_TOKENS), np.uint8)
+    t0, i0, v0 = (C.POSITIONS[m][0] for m in C.MODALITIES)
 
     for p in range(n):
         if has_text[p]:
@@ -53,7 +55,9 @@ def make(out, patients, seed, vocab_size):
             ids[0], ids[length - 1] = C.CLS_ID, C.SEP_ID
             for j in np.nonzero(labels[p])[0]:
                 if rng.random() < 0.7:
-                    ids[int(rng.integers(1, length - 1))] = 4 + 2 * j  # evidence token
+                    at = int(rng.integers(1, length - 1))
+                    ids[at] = 4 + 2 * j  # evidence token
+                    evidence[p, j, t0 + at] = 1
             if rng.random() < 0.3:
                 ids[int(rng.integers(1, length - 1))] = 5 + 2 * int(rng.integers(0, k))  # decoy
             text_ids[p, :length] = ids
@@ -64,6 +68,9 @@ def make(out, patients, seed, vocab_size):
                 if rng.random() < 0.7:
                     r, c = 16 + (j // 4) * 64, 8 + (j % 4) * 30
                     img[r : r + 16, c : c + 16] += 2.0
+                    for cr in range(r // 16, (r + 15) // 16 + 1):
+                        for cc in range(c // 16, (c + 15) // 16 + 1):
+                            evidence[p, j, i0 + cr * C.IMAGE_GRID + cc] = 1
             image[p, 0] = img
         if has_vitals[p]:
             obs = (rng.random((C.VITALS_STEPS, 6)) < 0.8).astype(np.float32)
@@ -71,6 +78,7 @@ def make(out, patients, seed, vocab_size):
             for j in np.nonzero(labels[p])[0]:
                 if rng.random() < 0.7:
                     val[24 + j : 32 + j, j % 6] += 2.0
+                    evidence[p, j, v0 + 24 + j : v0 + 32 + j] = 1
             vitals[p, :, :6] = val * obs
             vitals[p, :, 6:] = obs
 
@@ -83,6 +91,7 @@ def make(out, patients, seed, vocab_size):
         "vitals": vitals,
         "vitals_present": has_vitals.astype(np.uint8),
         "labels": labels,
+        "evidence": evidence,
     }
     for name, arr in arrays.items():
         np.save(os.path.join(out, f"{name}.npy"), arr)

@@ -207,6 +207,10 @@ def _write_manifest_last(folder, manifest):
     return manifest
 
 
+def _blocks(n):
+    return "" if not n else f" + {n} transformer block{'s' if n > 1 else ''}"
+
+
 def _model_card(manifest, train_results):
     labels = "\n".join(
         f"| `{l['slug']}` | {l['display']} | {l['snomedCt']['code']} | {l['icd10']['code']} |" for l in manifest["labels"]
@@ -214,6 +218,22 @@ def _model_card(manifest, train_results):
     t = manifest["training"]
     cal = manifest["calibration"]
     fusion = train_results.get("fusion", {})
+    cfg = fusion.get("config", {})
+    values = (
+        " (keys after the self-attention, values before it: a label reads evidence only where it attends)"
+        if cfg.get("local_values")
+        else ""
+    )
+    supervision = (
+        f", auxiliary per-encoder label losses (weight {cfg['aux_weight']})" if cfg.get("aux_weight") else ""
+    ) + (
+        f" and evidence supervision of the label attention (weight {cfg['evidence_weight']}): on training"
+        " patients, the share of a present label's attention within a modality that falls on the ground-truth"
+        " evidence (note spans, finding masks, vitals windows) is a training loss, so attention hit rates"
+        " measure localisation learned under that supervision"
+        if cfg.get("evidence_weight")
+        else ""
+    )
     return f"""# {manifest['modelId']} {manifest['version']}
 
 > **{NOT_FOR_CLINICAL_USE}**
@@ -239,9 +259,9 @@ and teaching only.
 
 ## Model
 
-Per-modality encoders (text: {fusion.get('config', {}).get('text_layers', '?')}-layer transformer; image: strided CNN + transformer block; vitals: temporal conv + transformer block), d={manifest['fusion']['tokenDim']},
+Per-modality encoders (text: {cfg.get('text_layers', '?')}-layer transformer; image: strided CNN{_blocks(cfg.get('image_layers'))}; vitals: temporal conv{_blocks(cfg.get('vitals_layers'))}), d={manifest['fusion']['tokenDim']},
 a joint self-attention layer over the 240 concatenated tokens with modality-type embeddings, then one query per label
-cross-attending over them. {fusion.get('parameters', '?'):,} parameters. Trained with modality dropout (p={fusion.get('modality_dropout', '?')}).
+cross-attending over them{values}. {fusion.get('parameters', '?'):,} parameters. Trained with modality dropout (p={fusion.get('modality_dropout', '?')}){supervision}.
 
 ## Training data
 

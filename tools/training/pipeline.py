@@ -38,7 +38,7 @@ def parse_args(argv):
     ap.add_argument("--work", help="working directory for checkpoints and exports (default tmp/model-train)")
     ap.add_argument("--out", default=os.path.join(REPO, "models"), help="models root (default: models/)")
     ap.add_argument("--model-id", default="mosaic-fusion-demo")
-    ap.add_argument("--version", default="1.1.0")
+    ap.add_argument("--version", default="1.2.0")
     ap.add_argument("--resume", action="store_true", help="continue an interrupted run in --work")
     ap.add_argument("--smoke", action="store_true", help="64 patients, ~1 minute; asserts the loss falls")
     ap.add_argument("--epochs", type=int, default=None, help="fusion epochs (default 16; smoke 6)")

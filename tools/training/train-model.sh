@@ -16,7 +16,7 @@ test_patients="${MOSAIC_TEST_PATIENTS:-1000}"
 train_seed="${MOSAIC_TRAIN_SEED:-1}"
 test_seed="${MOSAIC_TEST_SEED:-2}"
 model_id="${MOSAIC_MODEL_ID:-mosaic-fusion-demo}"
-version="${MOSAIC_MODEL_VERSION:-1.1.0}"
+version="${MOSAIC_MODEL_VERSION:-1.2.0}"
 threads="${MOSAIC_TRAIN_THREADS:-2}"
 
 for module in torch onnx numpy; do

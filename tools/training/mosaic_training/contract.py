@@ -45,6 +45,9 @@ ARRAYS = {
     "vitals": ("float32", (VITALS_STEPS, VITALS_CHANNELS)),
     "vitals_present": ("uint8", ()),
     "labels": ("float32", None),  # (K,), K from index.json
+    # (K, 240): 1 on the fusion positions (text || image || vitals) holding label k's ground-truth
+    # evidence; training only (evidence supervision), never a model input.
+    "evidence": ("uint8", "labels x positions"),
 }
 
 ONNX_OPSET = 17

@@ -42,7 +42,11 @@ class TensorExport:
             if not os.path.isfile(path):
                 raise ExportError(f"missing array {name} ({path})")
             arr = np.load(path, mmap_mode="r")
-            expected = (self.n,) + (shape if shape is not None else (len(self.labels),))
+            if shape is None:
+                shape = (len(self.labels),)
+            elif shape == "labels x positions":
+                shape = (len(self.labels), C.TOTAL_TOKENS)
+            expected = (self.n,) + shape
             if arr.dtype != np.dtype(dtype) or tuple(arr.shape) != expected:
                 raise ExportError(
                     f"{name}: expected {dtype}{list(expected)}, got {arr.dtype}{list(arr.shape)}"
@@ -85,6 +89,7 @@ def fusion_inputs(a):
         "image_mask": np.repeat(image_present[:, None], C.IMAGE_TOKENS, axis=1).reshape(b, C.IMAGE_TOKENS),
         "vitals_mask": np.repeat(vitals_present[:, None], C.VITALS_STEPS, axis=1).reshape(b, C.VITALS_STEPS),
         "labels": a["labels"].astype(np.float32),
+        "evidence": a["evidence"].astype(np.float32),
     }
 
 

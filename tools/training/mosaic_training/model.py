@@ -24,11 +24,19 @@ class ModelConfig:
     heads: int = 4
     ffn: int = 128
     text_layers: int = 2
-    image_layers: int = 1
+    # No transformer block inside the image encoder: each image token stays the CNN's view of its
+    # own region, which is what label attention over the 8x8 grid must be about (image pointing).
+    image_layers: int = 0
     vitals_layers: int = 1
     dropout: float = 0.1
+    # Label cross-attention reads its values from the encoder tokens before the joint self-attention
+    # (keys still come after it); see Fusion.
+    local_values: bool = True
     # Weight of the per-encoder auxiliary losses (training only; see MosaicModel.aux_logits).
     aux_weight: float = 0.3
+    # Weight of the evidence supervision of the label attention (training only; see
+    # train.evidence_loss). 0 trains without it.
+    evidence_weight: float = 0.1
     # Which modalities the fusion may see: (1,1,1) for the served model; one-hot for the
     # unimodal ablations, baked into fusion.onnx so any caller gets the unimodal model.
     gate: tuple = (1.0, 1.0, 1.0)
@@ -47,16 +55,18 @@ class Attention(nn.Module):
         self.v = nn.Linear(d, d)
         self.o = nn.Linear(d, d)
 
-    def forward(self, xq, xkv, key_mask):
-        """xq [B,Lq,d], xkv [B,Lk,d], key_mask [B,Lk] float (1 = attend).
+    def forward(self, xq, xkv, key_mask, xv=None):
+        """xq [B,Lq,d], xkv [B,Lk,d], key_mask [B,Lk] float (1 = attend); values from xv when given
+        (default xkv).
 
         Returns the output [B,Lq,d] and the head-averaged weights [B,Lq,Lk].
         """
         b, lq, d = xq.shape
         lk = xkv.shape[1]
+        xv = xkv if xv is None else xv
         q = self.q(xq).reshape(b, lq, self.h, self.dh).transpose(1, 2)
         k = self.k(xkv).reshape(b, lk, self.h, self.dh).transpose(1, 2)
-        v = self.v(xkv).reshape(b, lk, self.h, self.dh).transpose(1, 2)
+        v = self.v(xv).reshape(b, lk, self.h, self.dh).transpose(1, 2)
         scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.dh))
         scores = scores + ((1.0 - key_mask) * MASK_BIAS)[:, None, None, :]
         weights = torch.softmax(scores, dim=-1)
@@ -177,6 +187,14 @@ class Fusion(nn.Module):
     Outputs logits [B,K], label_attention [B,K,240], self_attention [B,240,240] (both
     head-averaged). When a patient has no modality at all, the cross-attention context is zeroed
     (and so is label_attention), so the logits fall back to the learned per-label prior.
+
+    With `local_values` the cross-attention's keys are the jointly self-attended tokens (where to
+    look may depend on the other modalities: an opacity counts with a fever) but its values are the
+    encoder tokens as they came in, each about its own word, image region or hour. Evidence can
+    then reach a label only through the attention weight on the position that holds it, so the
+    label attention is where the evidence was read. With values after the self-attention every
+    position carries a mixture of all of them, and 1.1.0's image attention pointed at chance
+    (pointing game 0.087, chance 0.091).
     """
 
     def __init__(self, cfg):
@@ -188,6 +206,8 @@ class Fusion(nn.Module):
         self.queries = nn.Parameter(torch.randn(k, d) * 0.02)
         self.ln_q = nn.LayerNorm(d)
         self.ln_kv = nn.LayerNorm(d)
+        self.local_values = cfg.local_values
+        self.ln_v = nn.LayerNorm(d) if cfg.local_values else None
         self.cross = Attention(d, cfg.heads)
         self.ln_ff = nn.LayerNorm(d)
         self.ff = nn.Sequential(nn.Linear(d, cfg.ffn), nn.GELU(), nn.Linear(cfg.ffn, d))
@@ -197,7 +217,7 @@ class Fusion(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, text_tokens, text_mask, image_tokens, image_mask, vitals_tokens, vitals_mask):
-        x = torch.cat(
+        x0 = torch.cat(
             [
                 text_tokens + self.type_embed[0],
                 image_tokens + self.type_embed[1],
@@ -208,10 +228,11 @@ class Fusion(nn.Module):
         mask = torch.cat(
             [text_mask * self.gate[0], image_mask * self.gate[1], vitals_mask * self.gate[2]], dim=1
         )
-        x, self_attention = self.self_block(x, mask)
+        x, self_attention = self.self_block(x0, mask)
         b = x.shape[0]
         q = self.queries.unsqueeze(0).expand(b, -1, -1)
-        ctx, label_attention = self.cross(self.ln_q(q), self.ln_kv(x), mask)
+        values = self.ln_v(x0) if self.local_values else None
+        ctx, label_attention = self.cross(self.ln_q(q), self.ln_kv(x), mask, xv=values)
         has_any = (mask.sum(dim=1) > 0).to(torch.float32)[:, None, None]  # [B,1,1]
         ctx = ctx * has_any
         label_attention = label_attention * has_any

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import torch
 
+from . import contract as C
 from .metrics import bce, macro_auroc
 from .model import ModelConfig, MosaicModel, count_parameters
 
@@ -45,6 +46,31 @@ def modality_dropout(b, p, rng):
     for m, key in enumerate(MASK_KEYS):
         b[key] = b[key] * (~drop[:, m])[:, None].astype(np.float32)
     return b
+
+
+
+
+def evidence_loss(label_attention, b, gate=(1.0, 1.0, 1.0)):
+    """Evidence supervision of the label attention (docs/training.md §Evidence supervision).
+
+    For each positive label with ground-truth evidence in a modality the patient has (after
+    modality dropout, and open in the variant's `gate`), the share of the label's attention within
+    that modality that falls on the evidence positions: -log of it, averaged per modality. Only
+    where to look within a modality is supervised, never how much each modality counts.
+    """
+    # [B,K,240]: 1 on the positions that hold the label's evidence, for the labels the patient has.
+    evidence = b["evidence"] * b["labels"][:, :, None]
+    masks = [b[key] * g for key, g in zip(("text_mask", "image_mask", "vitals_mask"), gate)]
+    present = torch.cat(masks, dim=1)[:, None, :]
+    total = label_attention.new_zeros(())
+    for lo, hi in C.POSITIONS.values():
+        on = evidence[:, :, lo:hi] * present[:, :, lo:hi]
+        has = on.sum(dim=-1) > 0
+        if bool(has.any()):
+            a = label_attention[:, :, lo:hi]
+            share = (a * on).sum(dim=-1) / (a.sum(dim=-1) + 1e-9)
+            total = total - torch.log(share[has] + 1e-6).mean()
+    return total
 
 
 @torch.no_grad()
@@ -148,13 +174,15 @@ def train(
             if variant == "fusion" and p_drop > 0:
                 nb = modality_dropout(nb, p_drop, rng)
             b = to_torch(nb)
-            (logits, _, _), aux = model(b, with_aux=True)
+            (logits, label_attention, _), aux = model(b, with_aux=True)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, b["labels"])
             for aux_logits, present in aux:
                 if cfg.aux_weight > 0 and bool(present.any()):
                     loss = loss + cfg.aux_weight * torch.nn.functional.binary_cross_entropy_with_logits(
                         aux_logits[present], b["labels"][present]
                     )
+            if cfg.evidence_weight > 0 and "evidence" in b:
+                loss = loss + cfg.evidence_weight * evidence_loss(label_attention, b, cfg.gate)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

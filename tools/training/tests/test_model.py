@@ -8,7 +8,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mosaic_training import contract as C  # noqa: E402
 from mosaic_training.model import ModelConfig, MosaicModel  # noqa: E402
-from mosaic_training.train import modality_dropout  # noqa: E402
+from mosaic_training.train import evidence_loss, modality_dropout  # noqa: E402
 
 
 def batch(b, seed=0):
@@ -105,3 +105,79 @@ class ModelTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LocalValuesTest(unittest.TestCase):
+    def values_and_keys(self, m, image_tokens, b, t, v):
+        seen = {}
+        orig = m.fusion.cross.forward
+
+        def cross(xq, xkv, key_mask, xv=None):
+            seen["keys"], seen["values"] = xkv, (xkv if xv is None else xv)
+            return orig(xq, xkv, key_mask, xv)
+
+        m.fusion.cross.forward = cross
+        with torch.no_grad():
+            m.fusion(t, b["text_mask"], image_tokens, b["image_mask"], v, b["vitals_mask"])
+        m.fusion.cross.forward = orig
+        return seen["keys"], seen["values"]
+
+    def test_label_values_of_a_position_depend_on_that_position_only(self):
+        """Changing one image token changes the cross-attention keys everywhere (joint
+        self-attention) but the values only at its own position, so evidence reaches a label only
+        through the attention weight on the position that holds it."""
+        m = model()
+        b = batch(1, seed=3)
+        t, i, v = m.encode(b)
+        i2 = i.clone()
+        i2[:, 10] += 5.0
+        keys, values = self.values_and_keys(m, i, b, t, v)
+        keys2, values2 = self.values_and_keys(m, i2, b, t, v)
+        changed = (values2 - values).abs().amax(dim=-1)[0] > 0
+        self.assertEqual(torch.nonzero(changed).flatten().tolist(), [C.POSITIONS["image"][0] + 10])
+        self.assertGreater(int(((keys2 - keys).abs().amax(dim=-1)[0] > 0).sum()), 200)
+
+        mixed = MosaicModel(ModelConfig(vocab_size=50, num_labels=5, local_values=False))
+        mixed.eval()
+        t, i, v = mixed.encode(b)
+        i2 = i.clone()
+        i2[:, 10] += 5.0
+        _, values = self.values_and_keys(mixed, i, b, t, v)
+        _, values2 = self.values_and_keys(mixed, i2, b, t, v)
+        self.assertGreater(int(((values2 - values).abs().amax(dim=-1)[0] > 0).sum()), 200)
+
+
+class EvidenceLossTest(unittest.TestCase):
+    def setUp(self):
+        k, p = 2, C.TOTAL_TOKENS
+        self.b = {
+            "labels": torch.tensor([[1.0, 0.0]]),
+            "evidence": torch.zeros(1, k, p),
+            "text_mask": torch.ones(1, C.TEXT_LEN),
+            "image_mask": torch.ones(1, C.IMAGE_TOKENS),
+            "vitals_mask": torch.ones(1, C.VITALS_STEPS),
+        }
+        self.cell = C.POSITIONS["image"][0] + 20
+        self.b["evidence"][0, :, self.cell] = 1.0  # evidence for both labels; only label 0 is present
+
+    def attention(self, on_cell):
+        a = torch.full((1, 2, C.TOTAL_TOKENS), 1.0 / C.TOTAL_TOKENS)
+        if on_cell:
+            a[0, 0, self.cell] += 1.0
+        return a / a.sum(dim=-1, keepdim=True)
+
+    def test_is_lower_when_attention_sits_on_the_evidence(self):
+        self.assertLess(
+            float(evidence_loss(self.attention(True), self.b)), float(evidence_loss(self.attention(False), self.b))
+        )
+        # -log(share of the image attention on the evidence cell): 1/64 when uniform.
+        self.assertAlmostEqual(float(evidence_loss(self.attention(False), self.b)), np.log(64), places=3)
+
+    def test_ignores_absent_labels_masked_and_gated_modalities(self):
+        self.b["labels"][0, 0] = 0.0
+        self.assertEqual(float(evidence_loss(self.attention(False), self.b)), 0.0)
+        self.b["labels"][0, 0] = 1.0
+        self.b["image_mask"][:] = 0.0  # dropped by modality dropout
+        self.assertEqual(float(evidence_loss(self.attention(False), self.b)), 0.0)
+        self.b["image_mask"][:] = 1.0
+        self.assertEqual(float(evidence_loss(self.attention(False), self.b, gate=(1.0, 0.0, 1.0))), 0.0)

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { closeCodecWorker } from '@mosaic/dicom';
+import { closeCodecWorker, decodeMaskPng, gridCellsTouchingMask, unionMasks } from '@mosaic/dicom';
 import type { VitalsGrid, VitalsObservation, VitalsStats, Vocabulary } from '@mosaic/preprocess';
 import {
   buildVocabulary,
@@ -34,6 +34,8 @@ import { encodeNpy } from './npy-writer';
 
 export const TENSOR_FORMAT = 'mosaic-tensors/1';
 export const VOCABULARY_SIZE = 4096;
+/** The image encoder's patch grid (docs/model/tensor-contract.md): 8 × 8 tokens, row-major. */
+export const IMAGE_GRID = { rows: 8, cols: 8 } as const;
 
 export interface ExportCohortOptions {
   cohortDir: string;
@@ -160,12 +162,18 @@ export async function exportCohort(options: ExportCohortOptions): Promise<Export
   const vitals = new Float32Array(n * hours * width);
   const vitalsPresent = new Uint8Array(n);
   const labelMatrix = new Float32Array(n * labels.length);
+  const positions = tokens + IMAGE_GRID.rows * IMAGE_GRID.cols + hours;
+  const evidence = new Uint8Array(n * labels.length * positions);
   let truncatedNotes = 0;
 
   try {
     for (let row = 0; row < n; row++) {
       const record = records[row];
       const note = notes.get(record.patientId);
+      // Row `column` of this patient's evidence matrix, positions text ‖ image ‖ vitals.
+      const evidenceAt = (column: number, position: number): void => {
+        evidence[(row * labels.length + column) * positions + position] = 1;
+      };
       if (note !== undefined) {
         const tokenized = tokenizeNote(note, vocab, { maxTokens: tokens });
         if (tokenized.truncated) truncatedNotes++;
@@ -173,6 +181,12 @@ export async function exportCohort(options: ExportCohortOptions): Promise<Export
           textIds[row * tokens + i] = BigInt(tokenized.ids[i]);
           textMask[row * tokens + i] = tokenized.mask[i];
         }
+        labels.forEach((slug, column) => {
+          const spans = (record.note?.spans ?? []).filter((span) => span.evidence && span.label === slug);
+          tokenized.tokens.forEach((token, i) => {
+            if (spans.some((span) => token.start < span.end && span.start < token.end)) evidenceAt(column, i);
+          });
+        });
       }
       if (record.image) {
         const prepared = await prepareImage(await readCohortFile(options.cohortDir, record.image.file), {
@@ -180,11 +194,30 @@ export async function exportCohort(options: ExportCohortOptions): Promise<Export
         });
         image.set(prepared.tensor, row * size * size);
         imagePresent[row] = 1;
+        for (const [column, slug] of labels.entries()) {
+          const findings = record.image.findings.filter((f) => f.evidence && f.label === slug);
+          const masks = await Promise.all(
+            findings.map(async (f) => decodeMaskPng(await readCohortFile(options.cohortDir, f.mask))),
+          );
+          const mask = unionMasks(masks);
+          if (!mask) continue;
+          gridCellsTouchingMask(prepared.geometry, IMAGE_GRID, mask).forEach((touches, cell) => {
+            if (touches) evidenceAt(column, tokens + cell);
+          });
+        }
       }
       const grid = grids.get(record.patientId);
       if (grid) {
         vitals.set(normaliseVitalsGrid(grid, stats).values, row * hours * width);
         vitalsPresent[row] = 1;
+        labels.forEach((slug, column) => {
+          for (const w of record.vitals?.windows ?? []) {
+            if (!w.evidence || w.label !== slug) continue;
+            for (let h = Math.max(0, w.startHour); h < Math.min(hours, w.endHour); h++) {
+              evidenceAt(column, positions - hours + h);
+            }
+          }
+        });
       }
       labels.forEach((slug, column) => {
         labelMatrix[row * labels.length + column] = record.labels.includes(
@@ -208,6 +241,7 @@ export async function exportCohort(options: ExportCohortOptions): Promise<Export
     ['vitals', encodeNpy('<f4', [n, hours, width], vitals)],
     ['vitals_present', encodeNpy('|u1', [n], vitalsPresent)],
     ['labels', encodeNpy('<f4', [n, labels.length], labelMatrix)],
+    ['evidence', encodeNpy('|u1', [n, labels.length, positions], evidence)],
   ];
   const files: Record<string, string> = {};
   const digests: Record<string, string> = {};

@@ -73,6 +73,7 @@ describe('cohort generate + export (12 patients)', () => {
       vitals: ['<f4', [12, 48, 12]],
       vitals_present: ['|u1', [12]],
       labels: ['<f4', [12, 8]],
+      evidence: ['|u1', [12, 8, 240]],
     };
     const itemSize: Record<string, number> = { '<i8': 8, '<f4': 4, '|u1': 1 };
     for (const [name, [descr, shape]] of Object.entries(expected)) {
@@ -82,6 +83,43 @@ describe('cohort generate + export (12 patients)', () => {
     }
     const vocab = (await readFile(path.join(out, 'vocab.txt'), 'utf8')).split('\n');
     expect(vocab.slice(0, 4)).toEqual(['[PAD]', '[UNK]', '[CLS]', '[SEP]']);
+
+    // Evidence: per label, the positions (text ‖ image ‖ vitals) holding its ground-truth evidence.
+    const records = (await readFile(path.join(root, 'a', 'ground-truth.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as PatientGroundTruth);
+    const evidenceBytes = await readFile(path.join(out, 'evidence.npy'));
+    const evidence = evidenceBytes.subarray(evidenceBytes.length - 12 * 8 * 240);
+    const textMask = (await readFile(path.join(out, 'text_mask.npy'))).subarray(-12 * 128);
+    let checked = 0;
+    records.forEach((record, row) => {
+      (index.labels as string[]).forEach((slug, k) => {
+        const at = (p: number): number => evidence[(row * 8 + k) * 240 + p];
+        const count = (from: number, to: number): number => {
+          let n = 0;
+          for (let p = from; p < to; p++) n += at(p);
+          return n;
+        };
+        const spans = (record.note?.spans ?? []).filter((s) => s.evidence && s.label === slug);
+        const findings = (record.image?.findings ?? []).filter((f) => f.evidence && f.label === slug);
+        const windows = (record.vitals?.windows ?? []).filter((w) => w.evidence && w.label === slug);
+        // Evidence only where the ground truth has it, for that label, on real tokens.
+        if (spans.length === 0) expect(count(0, 128)).toBe(0);
+        else checked++;
+        for (let p = 0; p < 128; p++) if (at(p)) expect(textMask[row * 128 + p]).toBe(1);
+        if (findings.length === 0) expect(count(128, 192)).toBe(0);
+        else {
+          expect(count(128, 192)).toBeGreaterThan(0);
+          checked++;
+        }
+        if (windows.length > 0) checked++;
+        expect(count(192, 240)).toBe(
+          windows.reduce((n, w) => n + Math.max(0, Math.min(48, w.endHour) - Math.max(0, w.startHour)), 0),
+        );
+      });
+    });
+    expect(checked).toBeGreaterThan(0);
 
     const heldOut = path.join(root, 'held-out');
     const reused = await exportCohort({
