@@ -3,8 +3,9 @@
  * docs/benchmarks.md with, all measured in the same run:
  *
  * 1. single-request latency through the real server over HTTP (one client, one patient with note,
- *    image and vitals): p50 and p95, cold (embedding cache emptied before each request) and warm
- *    (the same inputs again: every encoder output cached), split by the stages the record holds;
+ *    image and vitals): p50 and p95, cold (embedding and prepared-image caches emptied before each
+ *    request) and warm (the same inputs again: every encoder output and the prepared image
+ *    cached), split by the stages the record holds;
  * 2. throughput under concurrency with autocannon at 16 and 64 connections: assessments/s and p95,
  *    micro-batching on (the default) and off (MOSAIC_BATCH_MAX_SIZE=1), with the cache on (default)
  *    and off, on the embedded database and — when DATABASE_URL is set — on PostgreSQL;
@@ -38,6 +39,7 @@ import type { DatabaseEngine } from '@mosaic/persistence';
 import { createTestSettings } from '@mosaic/persistence/testing';
 import { createApp } from '../../apps/api/src/app.factory';
 import { AssessmentsService } from '../../apps/api/src/assessments/assessments.service';
+import { AssessmentInputsService } from '../../apps/api/src/assessments/assessment-inputs.service';
 import { TokenService } from '../../apps/api/src/auth/token.service';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { DEMO_USERNAME, loadDemoData } from '../../apps/api/src/demo/demo-data.loader';
@@ -67,6 +69,7 @@ interface Server {
   baseUrl: string;
   token: string;
   service: AssessmentsService;
+  inputs: AssessmentInputsService;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ async function startServer(dataset: Omit<Dataset, 'patients'>, env: Record<strin
     // The demo loader's service account (integration + clinician), minted in process.
     token: app.get(TokenService).issue(DEMO_USERNAME).accessToken,
     service: app.get(AssessmentsService),
+    inputs: app.get(AssessmentInputsService),
     close: () => app.close(),
   };
 }
@@ -178,14 +182,22 @@ async function singleRequestLatency(
   const figures = { cold: empty(), warm: empty() };
   const cache = server.service.runner.cache;
   if (!cache) throw new Error('the embedding cache is off: the warm figures need it');
+  const imageInputs = server.inputs.imageInputs;
+  if (!imageInputs.enabled) throw new Error('the prepared-image cache is off: the warm figures need it');
   for (let rep = -3; rep < REPS; rep++) {
     for (const kind of ['cold', 'warm'] as const) {
-      if (kind === 'cold') cache.clear();
+      if (kind === 'cold') {
+        cache.clear();
+        imageInputs.clear();
+      }
       const started = performance.now();
       const body = await assess(server, patient);
       const total = performance.now() - started;
       if (rep < 0) continue; // warm-up of the route and the JIT
-      const latency = body.latencyMs as Record<string, number> & { cached: Record<string, boolean | null> };
+      const latency = body.latencyMs as Record<string, number> & {
+        cached: Record<string, boolean | null>;
+        inputCached: { image: boolean | null };
+      };
       const f = figures[kind];
       f.total.push(total);
       f.stages.queue.push(latency.queueMs);
@@ -195,9 +207,11 @@ async function singleRequestLatency(
       f.stages.fusion.push(latency.fusionMs);
       f.stages.explanation.push(latency.explanationMs);
       f.stages.persistence.push(latency.persistenceMs);
-      f.cached = Object.entries(latency.cached)
-        .map(([m, c]) => `${m} ${c === null ? 'absent' : c ? 'hit' : 'miss'}`)
-        .join(', ');
+      const state = (c: boolean | null): string => (c === null ? 'absent' : c ? 'hit' : 'miss');
+      f.cached = [
+        ...Object.entries(latency.cached).map(([m, c]) => `${m} ${state(c)}`),
+        `prepared image ${state(latency.inputCached.image)}`,
+      ].join(', ');
     }
   }
   return figures;
@@ -513,7 +527,7 @@ function section(parts: {
     '',
     '### Single request',
     '',
-    `One client, one demo patient with note, chest radiograph and vitals, through the real server over HTTP on the embedded database; ${REPS} requests each, cold and warm interleaved. Cold: the embedding cache is emptied before the request. Warm: the same inputs again, so every encoder output comes from the cache (the image's included). Stages from the recorded latency breakdown; "admission" is checking the patient and leasing the active model version (a database read), "read" is reading the inputs from the database, "preprocess" is DICOM decode and resize, tokenisation and vitals gridding. Median / p95, ms; the end-to-end time also holds authentication, HTTP and the response's JSON.`,
+    `One client, one demo patient with note, chest radiograph and vitals, through the real server over HTTP on the embedded database; ${REPS} requests each, cold and warm interleaved. Cold: the embedding cache and the prepared-image cache are emptied before the request. Warm: the same inputs again, so every encoder output and the prepared image come from the caches. Stages from the recorded latency breakdown; "admission" is checking the patient and leasing the active model version (a database read), "read" is reading the inputs from the database, "preprocess" is DICOM decode and resize, tokenisation and vitals gridding. Median / p95, ms; the end-to-end time also holds authentication, HTTP and the response's JSON.`,
     '',
     '| request | end to end | admission | read | preprocess | encoders | fusion (4 runs) | explanation | persistence | encoder cache |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -624,7 +638,7 @@ async function main(): Promise<void> {
         for (const batching of [true, false]) {
           const server = await startServer(dataset, {
             ...(batching ? {} : { MOSAIC_BATCH_MAX_SIZE: '1' }),
-            ...(cache ? {} : { MOSAIC_EMBEDDING_CACHE_BYTES: '0' }),
+            ...(cache ? {} : { MOSAIC_EMBEDDING_CACHE_BYTES: '0', MOSAIC_IMAGE_INPUT_CACHE_BYTES: '0' }),
           });
           try {
             await throughput(server, dataset.patients, 16, 3); // warm-up (fills the cache when on)

@@ -251,6 +251,28 @@ describe.each(testEngines())('assessments on %s', (engine) => {
     expect(response.body.checks.every((c: { match: boolean }) => c.match)).toBe(true);
   });
 
+  it('reuses the prepared image on a repeat assessment: the same tensors, outputs and replay', async () => {
+    expect(assessment.latencyMs.inputCached).toEqual({ image: false });
+    const again = await t.http
+      .post(`${API}/patients/${patient.patientId}/assessments`)
+      .set('Authorization', clinician())
+      .send({ asOf })
+      .expect(201);
+    expect(again.body.id).not.toBe(assessment.id);
+    expect(again.body.latencyMs.inputCached).toEqual({ image: true });
+    expect(again.body.latencyMs.cached).toEqual({ text: true, image: true, vitals: true });
+    expect(again.body.tensorDigests).toEqual(assessment.tensorDigests);
+    // The same outputs; only the overlay URLs name the other assessment.
+    expect(JSON.stringify(again.body.diagnoses)).toBe(
+      JSON.stringify(assessment.diagnoses).replaceAll(assessment.id, again.body.id),
+    );
+    const replay = await t.http
+      .post(`${API}/assessments/${again.body.id}/replay`)
+      .set('Authorization', t.auth(Role.Auditor))
+      .expect(200);
+    expect(replay.body).toMatchObject({ match: true, firstMismatch: null });
+  });
+
   it('reports a tampered vitals row and a rewritten note as replay mismatches', async () => {
     const db = t.app.get(DataSource);
     const vitalsId = assessment.inputs.used.find((u: { modality: string }) => u.modality === 'vitals')

@@ -15,5 +15,6 @@ export * from './registry/model-registry';
 export * from './run/inference-runner';
 export * from './batching/micro-batcher';
 export * from './batching/batched-runner';
+export * from './cache/byte-bounded-lru';
 export * from './cache/embedding-cache';
 export * from './batching/random-inputs';

@@ -5,8 +5,8 @@ import { EntityManager, In } from 'typeorm';
 import { RecordStatus } from '@mosaic/domain';
 import type { Applicability } from '@mosaic/fusion';
 import { imageMismatch, staleness } from '@mosaic/fusion';
-import type { ModelInputs, ModelLease, RawPatientInputs } from '@mosaic/inference';
-import { prepareModelInputs } from '@mosaic/inference';
+import type { ImageInput, ModelInputs, ModelLease, RawPatientInputs } from '@mosaic/inference';
+import { ByteBoundedLru, prepareModelInputs } from '@mosaic/inference';
 import { VITALS_CHANNELS } from '@mosaic/preprocess';
 import type { VitalsObservation } from '@mosaic/preprocess';
 import { BLOB_STORE, ClinicalNote, ImagingInstance, VitalObservation } from '@mosaic/persistence';
@@ -115,10 +115,17 @@ export class AssessmentInputsService implements OnApplicationShutdown {
   /** null: preprocessing runs in process (MOSAIC_PREPROCESS_WORKERS=0). */
   readonly pool: PreprocessPool | null;
 
+  /** Prepared image inputs of recent assessments (MOSAIC_IMAGE_INPUT_CACHE_BYTES; see prepareWithCache). */
+  readonly imageInputs: ByteBoundedLru<ImageInput>;
+
   constructor(
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     config: AppConfig,
   ) {
+    this.imageInputs = new ByteBoundedLru<ImageInput>(
+      config.MOSAIC_IMAGE_INPUT_CACHE_BYTES,
+      (input) => input.tensor.byteLength,
+    );
     this.pool =
       config.MOSAIC_PREPROCESS_WORKERS > 0
         ? new PreprocessPool({ workers: config.MOSAIC_PREPROCESS_WORKERS })
@@ -143,6 +150,34 @@ export class AssessmentInputsService implements OnApplicationShutdown {
     } catch (error) {
       throw asInputNotUsable(error);
     }
+  }
+
+  /**
+   * `prepare` for a new assessment: a prepared image input (decoded, windowed, resized) is reused
+   * when the same model version prepared the same frame of the same instance with the same bytes
+   * (`imageSha256`, the digest recorded for the read) — the same bits, since preprocessing is
+   * deterministic. `imageInputCached` is true on a hit, false when the image was prepared, null
+   * without an image. Replays never use the cache (they call `prepare`).
+   */
+  async prepareWithCache(
+    raw: RawPatientInputs,
+    lease: ModelLease,
+    imageSha256: string | undefined,
+  ): Promise<{ inputs: ModelInputs; imageInputCached: boolean | null }> {
+    const image = raw.image;
+    if (!image) return { inputs: await this.prepare(raw, lease), imageInputCached: null };
+    const key =
+      this.imageInputs.enabled && imageSha256
+        ? [lease.modelId, lease.version, image.instanceId, image.frame ?? 0, imageSha256].join('\u0000')
+        : null;
+    const hit = key ? this.imageInputs.get(key) : undefined;
+    if (hit) {
+      const rest = await this.prepare({ ...raw, image: null }, lease);
+      return { inputs: { ...rest, image: hit }, imageInputCached: true };
+    }
+    const inputs = await this.prepare(raw, lease);
+    if (key && inputs.image) this.imageInputs.set(key, inputs.image);
+    return { inputs, imageInputCached: false };
   }
 
   async collect(

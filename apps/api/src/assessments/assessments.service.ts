@@ -108,7 +108,12 @@ export class AssessmentsService {
       }
       const t1 = performance.now();
       // In a preprocessing worker when the pool is on (MOSAIC_PREPROCESS_WORKERS).
-      const tensors = await this.inputs.prepare(collected.raw, lease);
+      const imageRead = collected.used.find((u) => u.modality === 'image');
+      const { inputs: tensors, imageInputCached } = await this.inputs.prepareWithCache(
+        collected.raw,
+        lease,
+        imageRead?.sha256,
+      );
       const t2 = performance.now();
       const run = await runAssessment(model, tensors, {
         noteText: collected.noteText,
@@ -150,6 +155,9 @@ export class AssessmentsService {
               explanationMs: round(run.timings.explanationMs),
               // Not a duration: per modality, whether the encoder output came from the cache.
               cached: run.cached,
+              // Whether the prepared image input was reused (null: no image); text and vitals are
+              // always prepared (cheap).
+              inputCached: { image: imageInputCached },
             },
             requestedBy: actor.username,
           }),

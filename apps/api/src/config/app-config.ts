@@ -161,6 +161,13 @@ export class AppConfig {
   @Min(0)
   MOSAIC_EMBEDDING_CACHE_BYTES = 256 * 1024 * 1024;
 
+  /** Bound of the prepared-image cache (decoded, windowed, resized model inputs), in bytes; 0 turns it off. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  MOSAIC_IMAGE_INPUT_CACHE_BYTES = 64 * 1024 * 1024;
+
   /** Worker threads for CPU-heavy preprocessing (DICOM decode and resize, tokenisation); 0 runs it in process. */
   @IsOptional()
   @Transform(toInt)

@@ -52,7 +52,7 @@ export class AssessmentResponseDto {
   @ApiProperty({
     type: Object,
     description:
-      'milliseconds per stage; `cached`: per modality, true (cache hit), false (encoder ran) or null (absent)',
+      'milliseconds per stage; `cached`: per modality, true (cache hit), false (encoder ran) or null (absent); `inputCached.image`: whether the prepared image input (decoded, windowed, resized) was reused (null without an image)',
   })
   latencyMs: Record<string, number | Record<string, boolean | null>>;
 
