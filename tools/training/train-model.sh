@@ -17,7 +17,7 @@ train_seed="${MOSAIC_TRAIN_SEED:-1}"
 test_seed="${MOSAIC_TEST_SEED:-2}"
 model_id="${MOSAIC_MODEL_ID:-mosaic-fusion-demo}"
 version="${MOSAIC_MODEL_VERSION:-1.2.0}"
-threads="${MOSAIC_TRAIN_THREADS:-2}"
+threads="${MOSAIC_TRAIN_THREADS:-1}"
 
 for module in torch onnx numpy; do
   if ! /usr/bin/python3 -c "import ${module}" 2>/dev/null; then

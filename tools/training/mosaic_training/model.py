@@ -117,8 +117,9 @@ class ImageEncoder(nn.Module):
     """pixels float32 [B,1,128,128] -> tokens [B,64,d] (8x8 grid, row-major).
 
     Four stride-2 3x3 convolutions, each with batch normalisation, reach the 8x8 grid: each token
-    keeps a local receptive field, so attention on a token points at its region of the image; one
-    transformer block adds context. Batch normalisation is what lets the stem learn small findings
+    keeps a local receptive field, so attention on a token points at its region of the image
+    (`image_layers` transformer blocks would add context, at the price of that locality; 0 from
+    model 1.2.0 on). Batch normalisation is what lets the stem learn small findings
     (a nodule is 2-3 pixels at 128x128): without it the encoder stayed at chance on its own
     (generator 1.0.0, image-only macro AUROC 0.507). In eval mode it is a per-sample affine map, so
     it is batch-invariant and onnxruntime folds it into the convolutions.
