@@ -146,13 +146,16 @@ export class AppConfig {
   @Max(64)
   MOSAIC_BATCH_MAX_SIZE = 8;
 
-  /** Longest a request waits for others to join its batch, in milliseconds. */
+  /**
+   * Longest a request waits for others to join its batch, in milliseconds; 0: no timer, a batch
+   * holds what arrived in the same event-loop turn plus what queued while the previous batch ran.
+   */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(1000)
-  MOSAIC_BATCH_MAX_WAIT_MS = 2;
+  MOSAIC_BATCH_MAX_WAIT_MS = 0;
 
   /** Bound of the encoder-output cache, in bytes; 0 turns the cache off. */
   @IsOptional()

@@ -43,12 +43,29 @@ describe('MicroBatcher', () => {
       { maxSize: 2, maxWaitMs: 0 },
     );
     const first = batcher.submit(0);
+    await new Promise((resolve) => setImmediate(resolve)); // the first batch starts at the turn's end
     const rest = [1, 2, 3, 4, 5].map((x) => batcher.submit(x));
     expect(batcher.pending).toBe(5);
     release();
     await Promise.all([first, ...rest]);
     expect(runs).toEqual([[0], [1, 2], [3, 4], [5]]);
     expect(batcher.batchSizes).toEqual([1, 2, 2, 1]);
+  });
+
+  it('with maxWaitMs 0, batches what arrives in one event-loop turn and waits no longer', async () => {
+    const runs: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        runs.push(items);
+        return items;
+      },
+      { maxSize: 8, maxWaitMs: 0 },
+    );
+    const turn = [1, 2, 3].map((x) => batcher.submit(x));
+    expect(batcher.pending).toBe(3);
+    expect(await Promise.all(turn)).toEqual([1, 2, 3]);
+    expect(await batcher.submit(4)).toBe(4);
+    expect(runs).toEqual([[1, 2, 3], [4]]);
   });
 
   it('fails every item of a failed batch, and only those', async () => {

@@ -1,7 +1,9 @@
 /**
  * Groups concurrent requests into one batch run. A batch starts when it holds `maxSize` items, or
- * `maxWaitMs` after its first item arrived; while a batch runs, new items queue for the next one
- * (at most `maxInFlight` batches run at once), so under load the batches fill up by themselves.
+ * `maxWaitMs` after its first item arrived — with `maxWaitMs` 0, at the end of the event-loop turn
+ * in which it arrived (setImmediate), so the items submitted in that turn still share it; while a
+ * batch runs, new items queue for the next one (at most `maxInFlight` batches run at once), so under
+ * load the batches fill up by themselves without any waiting.
  * Each item gets back the output of its own position in the batch; an error fails every item of
  * the batch it was in, and no other.
  */
@@ -22,6 +24,7 @@ interface Pending<I, O> {
 export class MicroBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private inFlight = 0;
   private readonly maxInFlight: number;
   /** Sizes of the batches run so far (for tests and the benchmark). */
@@ -50,8 +53,13 @@ export class MicroBatcher<I, O> {
 
   private schedule(): void {
     if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
-    if (this.queue.length >= this.options.maxSize || this.options.maxWaitMs <= 0) {
+    if (this.queue.length >= this.options.maxSize) {
       this.flush();
+    } else if (this.options.maxWaitMs <= 0) {
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        this.flush();
+      });
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -64,6 +72,10 @@ export class MicroBatcher<I, O> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
+    }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
     }
     if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxSize);
