@@ -199,6 +199,25 @@ describe('preprocessing worker pool', () => {
     }
   });
 
+  it('bounds the queue by the bytes it holds too: a job that would exceed them is refused', async () => {
+    const raws = cohort.filter((r) => r.image).slice(0, 3);
+    // What a waiting job holds: the DICOM bytes and the note's UTF-16 text.
+    const cost = (raw: RawPatientInputs): number =>
+      (raw.image?.bytes.byteLength ?? 0) + (raw.note?.text.length ?? 0) * 2;
+    // The first job runs at once; the second waits; the third would need one byte more than is left.
+    const small = new PreprocessPool({ workers: 1, maxQueueBytes: cost(raws[1]) + cost(raws[2]) - 1 });
+    try {
+      const jobs = raws.map((raw) => small.prepare(forPool(raw), model.preprocessing));
+      expect(await rejection(jobs[2])).toMatchObject({ code: PreprocessPoolErrorCode.Busy });
+      await Promise.all(jobs.slice(0, 2));
+      // Once the queue drained, its bytes are free again.
+      await small.prepare(forPool(raws[2]), model.preprocessing);
+      expect(small.stats()).toMatchObject({ queued: 0, busy: 0, completed: 3 });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('fails only the job of a worker that dies, restarts the worker and keeps serving', async () => {
     const one = new PreprocessPool({ workers: 1 });
     try {

@@ -14,9 +14,9 @@ import {
  * windowing and resize, tokenisation, vitals gridding) off the event loop, so the API keeps
  * answering while images are prepared (docs/assessments.md §Preprocessing workers).
  *
- * - Each worker runs one job at a time; jobs wait in one FIFO queue bounded by `maxQueue`, beyond
- *   which `prepare` refuses at once with PREPROCESSING_BUSY (503, Retry-After) rather than letting
- *   memory grow with the backlog.
+ * - Each worker runs one job at a time; jobs wait in one FIFO queue bounded by the bytes of the
+ *   inputs it holds (`maxQueueBytes`) and by `maxQueue` jobs, beyond which `prepare` refuses at once
+ *   with PREPROCESSING_BUSY (503, Retry-After) rather than letting memory grow with the backlog.
  * - Buffers are transferred, not copied: the image bytes to the worker (the caller's array is
  *   detached), the tensors back.
  * - A job that fails in the worker rejects with the error class the in-process path throws.
@@ -32,8 +32,10 @@ const WORKER = path.resolve(__dirname, 'preprocess-worker.ts');
 export interface PreprocessPoolOptions {
   /** Worker threads, at least 1. */
   workers: number;
-  /** Jobs that may wait for a free worker; default 32 per worker. */
+  /** Jobs that may wait for a free worker; default 256 per worker. */
   maxQueue?: number;
+  /** Bytes of raw input (DICOM bytes and note text) that may wait; default 256 MiB. */
+  maxQueueBytes?: number;
   /** Preprocessing configs (model versions) a worker keeps; default 4. */
   configsPerWorker?: number;
   /** The worker's V8 old-generation heap bound (typed arrays live outside it). Default 512 MB. */
@@ -50,6 +52,8 @@ export interface PreprocessPoolStats {
 
 interface Job {
   id: number;
+  /** The raw input's bytes, counted against maxQueueBytes while the job waits. */
+  bytes: number;
   raw: RawPatientInputs;
   config: PreprocessingConfig;
   resolve: (inputs: ModelInputs) => void;
@@ -69,6 +73,7 @@ interface Slot {
 export class PreprocessPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Job[] = [];
+  private waitingBytes = 0;
   private readonly configIds = new WeakMap<PreprocessingConfig, number>();
   private nextConfigId = 1;
   private nextJobId = 1;
@@ -76,13 +81,15 @@ export class PreprocessPool {
   private completed = 0;
   private restarts = 0;
   readonly maxQueue: number;
+  readonly maxQueueBytes: number;
   private readonly configsPerWorker: number;
 
   constructor(private readonly options: PreprocessPoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
       throw new RangeError(`a preprocessing pool needs at least one worker, not ${options.workers}`);
     }
-    this.maxQueue = options.maxQueue ?? options.workers * 32;
+    this.maxQueue = options.maxQueue ?? options.workers * 256;
+    this.maxQueueBytes = options.maxQueueBytes ?? 256 * 1024 * 1024;
     this.configsPerWorker = options.configsPerWorker ?? 4;
     for (let i = 0; i < options.workers; i++) {
       const slot: Slot = { worker: null, job: null, configs: [], healthy: false, lastError: null };
@@ -102,7 +109,8 @@ export class PreprocessPool {
       );
     }
     const idle = this.slots.some((slot) => slot.job === null);
-    if (!idle && this.waiting.length >= this.maxQueue) {
+    const bytes = (raw.image?.bytes.byteLength ?? 0) + (raw.note?.text.length ?? 0) * 2;
+    if (!idle && (this.waiting.length >= this.maxQueue || this.waitingBytes + bytes > this.maxQueueBytes)) {
       return Promise.reject(
         new PreprocessPoolError(
           PreprocessPoolErrorCode.Busy,
@@ -113,7 +121,8 @@ export class PreprocessPool {
       );
     }
     return new Promise<ModelInputs>((resolve, reject) => {
-      this.waiting.push({ id: this.nextJobId++, raw, config, resolve, reject });
+      this.waiting.push({ id: this.nextJobId++, bytes, raw, config, resolve, reject });
+      this.waitingBytes += bytes;
       this.pump();
     });
   }
@@ -140,6 +149,7 @@ export class PreprocessPool {
     const closedError = (): PreprocessPoolError =>
       new PreprocessPoolError(PreprocessPoolErrorCode.Closed, 'the server is shutting down');
     for (const job of this.waiting.splice(0)) job.reject(closedError());
+    this.waitingBytes = 0;
     const stopping: Promise<number>[] = [];
     for (const slot of this.slots) {
       slot.job?.reject(closedError());
@@ -154,7 +164,9 @@ export class PreprocessPool {
     for (const slot of this.slots) {
       if (this.waiting.length === 0) return;
       if (slot.job !== null) continue;
-      this.dispatch(slot, this.waiting.shift() as Job);
+      const job = this.waiting.shift() as Job;
+      this.waitingBytes -= job.bytes;
+      this.dispatch(slot, job);
     }
   }
 
