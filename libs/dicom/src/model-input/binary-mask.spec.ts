@@ -1,19 +1,8 @@
 import { PNG } from 'pngjs';
 import type { BinaryMask } from './binary-mask';
 import { decodeMaskPng, gridCellsTouchingMask, rectTouchesMask, unionMasks } from './binary-mask';
+import { binaryMask as mask } from '../testing/synthetic';
 import { modelInputGeometry } from './prepare-model-input';
-
-function mask(rows: number, columns: number, inside: (r: number, c: number) => boolean): BinaryMask {
-  const data = new Uint8Array(rows * columns);
-  let area = 0;
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < columns; c++)
-      if (inside(r, c)) {
-        data[r * columns + c] = 1;
-        area++;
-      }
-  return { rows, columns, data, area };
-}
 
 describe('binary masks', () => {
   it('counts a pixel in a rectangle when its centre lies inside the half-open rectangle', () => {

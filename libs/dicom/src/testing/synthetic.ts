@@ -1,3 +1,4 @@
+import type { BinaryMask } from '../model-input/binary-mask';
 import { TransferSyntax } from '../parse/transfer-syntax';
 import type { DicomElementInput } from '../write/element-encoder';
 import { writeDicom } from '../write/write-dicom';
@@ -121,4 +122,21 @@ export function largeRadiograph(seed: number, rows = 2048, columns = 1600): Prom
     ],
     image: { rows, columns, bitsAllocated: 16, bitsStored: 12, frames: [pixels] },
   });
+}
+
+/** A mask over rows × columns pixels that holds the pixels where `inside(row, column)`. */
+export function binaryMask(
+  rows: number,
+  columns: number,
+  inside: (row: number, column: number) => boolean,
+): BinaryMask {
+  const data = new Uint8Array(rows * columns);
+  let area = 0;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++)
+      if (inside(r, c)) {
+        data[r * columns + c] = 1;
+        area++;
+      }
+  return { rows, columns, data, area };
 }

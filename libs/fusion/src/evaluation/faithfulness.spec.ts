@@ -1,18 +1,6 @@
-import type { BinaryMask } from '@mosaic/dicom';
 import type { TextInput } from '@mosaic/inference';
+import { binaryMask as mask } from '@mosaic/dicom/testing';
 import { pointingGame, textTopTokensHit, vitalsTopHourHit } from './faithfulness';
-
-function mask(rows: number, columns: number, inside: (r: number, c: number) => boolean): BinaryMask {
-  const data = new Uint8Array(rows * columns);
-  let area = 0;
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < columns; c++)
-      if (inside(r, c)) {
-        data[r * columns + c] = 1;
-        area++;
-      }
-  return { rows, columns, data, area };
-}
 
 describe('pointing game', () => {
   // 8×8 image, 2×2 grid of 4×4 cells; the mask is the single pixel (5, 6), in the bottom-right cell.
