@@ -10,6 +10,8 @@ import { Patient } from './patient.entity';
  */
 @Entity({ name: 'assessments' })
 @Index('ix_assessments_patient_assessed', ['patientId', 'assessedAt'])
+// The auditor's list across patients: newest first, filtered by a time range (GET /assessments).
+@Index('ix_assessments_assessed', ['assessedAt'])
 export class Assessment {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_assessments' })
   id: string;
