@@ -16,7 +16,7 @@
  * Medians of N repetitions (default 5). Writes the `## DICOM decoding` section of docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as prettier from 'prettier';
 import path from 'node:path';
@@ -32,6 +32,7 @@ import {
   writeDicom,
 } from '@mosaic/dicom';
 import type { DicomElementInput } from '@mosaic/dicom';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../support/benchmarks-doc';
 import { median } from '../support/stats';
 
 const args = process.argv.slice(2);
@@ -41,10 +42,7 @@ const reps = Number(args[args.indexOf('--reps') + 1]) > 0 ? Number(args[args.ind
 const only = args.indexOf('--only') >= 0 ? new RegExp(args[args.indexOf('--only') + 1], 'iu') : undefined;
 if (only && args.indexOf('--out') < 0) throw new Error('--only writes a partial table: give --out FILE too');
 /** `--out FILE` writes the section elsewhere (e.g. to try the script without touching the docs). */
-const outFile =
-  args.indexOf('--out') >= 0
-    ? path.resolve(args[args.indexOf('--out') + 1])
-    : path.resolve(__dirname, '../../docs/benchmarks.md');
+const outFile = args.indexOf('--out') >= 0 ? path.resolve(args[args.indexOf('--out') + 1]) : BENCHMARKS_DOC;
 /** 1-minute load average when the run starts: other work on the machine skews every timing. */
 const loadAtStart = os.loadavg()[0].toFixed(1);
 const log = (message: string): void => {
@@ -453,16 +451,7 @@ async function writeReport(rows: Row[]): Promise<void> {
     ...(await prettier.resolveConfig(file)),
     parser: 'markdown',
   });
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const start = current.search(/^## DICOM decoding\s*$/mu);
-  let next: string;
-  if (start < 0) next = `${current.trimEnd()}\n\n${section}`;
-  else {
-    const after = current.slice(start + 3).search(/^## /mu);
-    const end = after < 0 ? current.length : start + 3 + after;
-    next = `${current.slice(0, start)}${section.trimEnd()}\n${after < 0 ? '' : `\n${current.slice(end)}`}`;
-  }
-  writeFileSync(file, `${next.trimEnd()}\n`);
+  writeBenchmarkSection('## DICOM decoding', section, file);
   process.stdout.write(`${section}\n`);
   log(`wrote the "## DICOM decoding" section of ${path.relative(process.cwd(), file)}`);
 }

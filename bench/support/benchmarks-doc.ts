@@ -7,9 +7,10 @@ export const BENCHMARKS_DOC = join(__dirname, '..', '..', 'docs', 'benchmarks.md
 /**
  * Replaces the section that starts with `heading` (e.g. `## Ingestion`) up to the next `## `
  * heading with `text`, keeping every other section as it is; appends it when it is not there yet.
+ * `file` is docs/benchmarks.md unless a script is told to write elsewhere.
  */
-export function writeBenchmarkSection(heading: string, text: string): void {
-  const current = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
+export function writeBenchmarkSection(heading: string, text: string, file = BENCHMARKS_DOC): void {
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const escaped = heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const start = current.search(new RegExp(`^${escaped}\\s*$`, 'm'));
   let next: string;
@@ -20,5 +21,5 @@ export function writeBenchmarkSection(heading: string, text: string): void {
     const end = rest < 0 ? current.length : start + 1 + rest;
     next = `${current.slice(0, start)}${text.trimEnd()}${end < current.length ? `\n\n${current.slice(end)}` : ''}`;
   }
-  writeFileSync(BENCHMARKS_DOC, `${next.trimEnd()}\n`);
+  writeFileSync(file, `${next.trimEnd()}\n`);
 }
