@@ -143,10 +143,21 @@ export class AssessmentInputsService implements OnApplicationShutdown {
    * is a 422 in both modes; a full queue is 503 with Retry-After.
    */
   async prepare(raw: RawPatientInputs, lease: ModelLease): Promise<ModelInputs> {
+    if (!this.pool) return this.prepareInProcess(raw, lease);
     try {
-      return this.pool
-        ? await this.pool.prepare(raw, lease.model.preprocessing)
-        : await prepareModelInputs(raw, lease.model.preprocessing);
+      return await this.pool.prepare(raw, lease.model.preprocessing);
+    } catch (error) {
+      throw asInputNotUsable(error);
+    }
+  }
+
+  /**
+   * `prepare` on the calling thread whatever the pool setting: the replay path, which recomputes
+   * the tensors through the reference in-process code rather than the workers that made them.
+   */
+  async prepareInProcess(raw: RawPatientInputs, lease: ModelLease): Promise<ModelInputs> {
+    try {
+      return await prepareModelInputs(raw, lease.model.preprocessing);
     } catch (error) {
       throw asInputNotUsable(error);
     }

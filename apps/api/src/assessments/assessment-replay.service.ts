@@ -14,7 +14,7 @@ import { ModelError } from '../models/models.errors';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { AssessmentInputsService } from './assessment-inputs.service';
 import { AssessmentError, AssessmentErrorCode } from './assessments.errors';
-import { AssessmentsService, prepareTensors } from './assessments.service';
+import { AssessmentsService } from './assessments.service';
 import type { RecordedInputs, RecordedOutputColumn } from './dto/assessment-response.dto';
 
 export type ReplayStage = 'model' | 'raw-input' | 'tensor' | 'output';
@@ -128,7 +128,7 @@ export class AssessmentReplayService {
     }
 
     try {
-      const tensors = await prepareTensors(reloaded.raw, lease);
+      const tensors = await this.inputs.prepareInProcess(reloaded.raw, lease);
       const digests = tensorDigests(tensors);
       for (const modality of MODALITIES)
         check('tensor', modality, record.tensorDigests[modality] ?? null, digests[modality]);

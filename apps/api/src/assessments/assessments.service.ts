@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { applicabilityOf, runAssessment } from '@mosaic/fusion';
-import type { ModelInputs, ModelLease, RawPatientInputs } from '@mosaic/inference';
-import { BatchedRunner, EmbeddingCache, prepareModelInputs } from '@mosaic/inference';
+import { BatchedRunner, EmbeddingCache } from '@mosaic/inference';
 import { Assessment } from '@mosaic/persistence';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
@@ -13,20 +12,11 @@ import type { Page, PageQueryDto } from '../patients/dto/paging.dto';
 import { PatientsService } from '../patients/patients.service';
 import { AssessmentInputsService } from './assessment-inputs.service';
 import type { InputModality } from './assessment-inputs.service';
-import { asInputNotUsable, AssessmentError, AssessmentErrorCode } from './assessments.errors';
+import { AssessmentError, AssessmentErrorCode } from './assessments.errors';
 import type { RecordedInputs, RecordedOutputColumn } from './dto/assessment-response.dto';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 
 const MODALITY_ORDER: InputModality[] = ['text', 'image', 'vitals'];
-
-/** Tensors prepared in process through libs/preprocess (the replay path), failures as above. */
-export async function prepareTensors(raw: RawPatientInputs, lease: ModelLease): Promise<ModelInputs> {
-  try {
-    return await prepareModelInputs(raw, lease.model.preprocessing);
-  } catch (error) {
-    throw asInputNotUsable(error);
-  }
-}
 
 export interface AssessmentCreation {
   record: Assessment;
