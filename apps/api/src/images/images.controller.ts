@@ -23,7 +23,7 @@ import type { Response } from 'express';
 import { Permission } from '@mosaic/domain';
 import { AuditService } from '../audit/audit.service';
 import { Authorize } from '../auth/authorize.decorator';
-import { CurrentActor } from '../common/context/request-actor';
+import { apiSource, CurrentActor } from '../common/context/request-actor';
 import type { RequestActor } from '../common/context/request-actor';
 import { PatientIdParam } from '../patients/dto/patient-id.param';
 import { TimeRangePageQueryDto } from '../patients/dto/paging.dto';
@@ -79,7 +79,7 @@ export class ImagesController {
           params.id,
           inspected,
           { overridePatientId: query.overridePatientId ?? false },
-          actor,
+          apiSource(actor),
         ),
       (result) => ({
         action: 'image.create',

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { MRN_TYPE_CODE, SourceKind } from '@mosaic/domain';
+import { MRN_TYPE_CODE } from '@mosaic/domain';
+import type { RecordSource } from '@mosaic/domain';
 import { BLOB_STORE, ImagingInstance, ImagingSeries, ImagingStudy } from '@mosaic/persistence';
 import type { BlobStore, Patient } from '@mosaic/persistence';
-import type { RequestActor } from '../common/context/request-actor';
 import { AppConfig } from '../config/app-config';
 import type { Page, TimeRangePageQueryDto } from '../patients/dto/paging.dto';
 import { PatientsService } from '../patients/patients.service';
@@ -79,7 +79,7 @@ export class ImagesService {
     patientId: string,
     files: readonly InspectedDicomFile[],
     options: { overridePatientId: boolean },
-    actor: RequestActor,
+    source: RecordSource,
   ): Promise<StoredInstance[]> {
     const patient = await this.patients.require(manager, patientId);
     const problems: FileProblem[] = options.overridePatientId ? [] : patientIdProblems(patient, files);
@@ -118,7 +118,7 @@ export class ImagesService {
       }
       const blob = await this.blobs.put(file.bytes);
       const seriesId = await this.upsertSeries(manager, patientId, file);
-      const instance = await this.insertInstance(manager, patientId, seriesId, file, blob.key, actor);
+      const instance = await this.insertInstance(manager, patientId, seriesId, file, blob.key, source);
       results.push({ fileName: file.fileName, ...instance });
     }
     return results;
@@ -236,7 +236,7 @@ export class ImagesService {
     seriesId: string,
     file: InspectedDicomFile,
     blobKey: string,
-    actor: RequestActor,
+    source: RecordSource,
   ): Promise<Omit<StoredInstance, 'fileName'>> {
     const inserted: { id: string }[] = await manager.query(
       `WITH inserted AS (
@@ -263,8 +263,8 @@ export class ImagesService {
         file.bytes.byteLength,
         file.dicomPatientId ?? null,
         file.effectiveAt,
-        SourceKind.Api,
-        actor.username,
+        source.kind,
+        source.id,
       ],
     );
     const instance = await manager.getRepository(ImagingInstance).findOneOrFail({

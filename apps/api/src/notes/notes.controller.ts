@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Permission } from '@mosaic/domain';
 import { AuditService } from '../audit/audit.service';
 import { Authorize } from '../auth/authorize.decorator';
-import { CurrentActor } from '../common/context/request-actor';
+import { apiSource, CurrentActor } from '../common/context/request-actor';
 import type { RequestActor } from '../common/context/request-actor';
 import { PatientIdParam } from '../patients/dto/patient-id.param';
 import { TimeRangePageQueryDto } from '../patients/dto/paging.dto';
@@ -34,7 +34,7 @@ export class NotesController {
   ): Promise<NoteResponseDto> {
     const { note, created } = await this.audit.audited(
       actor,
-      (manager) => this.notes.create(manager, params.id, body, actor),
+      (manager) => this.notes.create(manager, params.id, body, apiSource(actor)),
       (result) => ({
         action: result.created ? 'note.create' : 'note.match',
         resourceType: 'ClinicalNote',

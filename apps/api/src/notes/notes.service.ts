@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { RecordStatus, SourceKind } from '@mosaic/domain';
+import { RecordStatus } from '@mosaic/domain';
+import type { RecordSource } from '@mosaic/domain';
 import { ClinicalNote } from '@mosaic/persistence';
-import type { RequestActor } from '../common/context/request-actor';
 import type { Page, TimeRangePageQueryDto } from '../patients/dto/paging.dto';
 import { PatientsService } from '../patients/patients.service';
 import { DEFAULT_NOTE_LOINC_TYPE } from './dto/note.dto';
@@ -27,7 +27,7 @@ export class NotesService {
     manager: EntityManager,
     patientId: string,
     body: CreateNoteDto,
-    actor: RequestActor,
+    source: RecordSource,
   ): Promise<NoteCreation> {
     await this.patients.requireExists(manager, patientId);
     const sha256 = createHash('sha256').update(body.text, 'utf8').digest('hex');
@@ -47,8 +47,8 @@ export class NotesService {
         sha256,
         new Date(body.authoredAt).toISOString(),
         body.status ?? RecordStatus.Final,
-        SourceKind.Api,
-        actor.username,
+        source.kind,
+        source.id,
       ],
     );
     const note = await manager.getRepository(ClinicalNote).findOneByOrFail({ patientId, sha256 });

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Permission } from '@mosaic/domain';
 import { AuditService } from '../audit/audit.service';
 import { Authorize } from '../auth/authorize.decorator';
-import { CurrentActor } from '../common/context/request-actor';
+import { apiSource, CurrentActor } from '../common/context/request-actor';
 import type { RequestActor } from '../common/context/request-actor';
 import { CreatePatientDto, PatientResponseDto, PatientSearchQueryDto } from './dto/patient.dto';
 import { PatientIdParam } from './dto/patient-id.param';
@@ -33,7 +33,7 @@ export class PatientsController {
     try {
       const { patient, created } = await this.audit.audited(
         actor,
-        (manager) => this.patients.create(manager, body, actor),
+        (manager) => this.patients.create(manager, body, apiSource(actor)),
         (result) => ({
           action: result.created ? 'patient.create' : 'patient.match',
           resourceType: 'Patient',

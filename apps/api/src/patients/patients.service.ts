@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, QueryFailedError } from 'typeorm';
-import { AdministrativeSex, DEFAULT_MRN_SYSTEM, MRN_TYPE_CODE, SourceKind } from '@mosaic/domain';
+import { AdministrativeSex, DEFAULT_MRN_SYSTEM, MRN_TYPE_CODE } from '@mosaic/domain';
+import type { RecordSource } from '@mosaic/domain';
 import { Patient, PatientIdentifier } from '@mosaic/persistence';
-import type { RequestActor } from '../common/context/request-actor';
 import { RequestError, RequestErrorCode } from '../common/errors/request.errors';
 import type { CreatePatientDto, PatientSearchQueryDto } from './dto/patient.dto';
 import type { Page } from './dto/paging.dto';
@@ -36,7 +36,7 @@ export class PatientsService {
   async create(
     manager: EntityManager,
     body: CreatePatientDto,
-    actor: RequestActor,
+    source: RecordSource,
   ): Promise<PatientCreation> {
     const identifiers = normaliseIdentifiers(body);
     const given = body.name.given ?? [];
@@ -83,8 +83,8 @@ export class PatientsService {
         givenNames: given,
         birthDate,
         sex,
-        sourceKind: SourceKind.Api,
-        sourceId: actor.username,
+        sourceKind: source.kind,
+        sourceId: source.id,
       }),
     );
     await manager.insert(

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Permission } from '@mosaic/domain';
 import { AuditService } from '../audit/audit.service';
 import { Authorize } from '../auth/authorize.decorator';
-import { CurrentActor } from '../common/context/request-actor';
+import { apiSource, CurrentActor } from '../common/context/request-actor';
 import type { RequestActor } from '../common/context/request-actor';
 import { PatientIdParam } from '../patients/dto/patient-id.param';
 import type { Page } from '../patients/dto/paging.dto';
@@ -43,7 +43,7 @@ export class VitalsController {
     const observations = parseVitalsBatch(body);
     const result = await this.audit.audited(
       actor,
-      (manager) => this.vitals.ingest(manager, params.id, observations, actor),
+      (manager) => this.vitals.ingest(manager, params.id, observations, apiSource(actor)),
       (ingestion) => ({
         action: 'vitals.create',
         resourceType: 'VitalObservation',

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { SourceKind } from '@mosaic/domain';
+import type { RecordSource } from '@mosaic/domain';
 import { VitalObservation } from '@mosaic/persistence';
-import type { RequestActor } from '../common/context/request-actor';
 import type { Page } from '../patients/dto/paging.dto';
 import { PatientsService } from '../patients/patients.service';
 import type { VitalsQueryDto } from './dto/vitals.dto';
@@ -30,7 +29,7 @@ export class VitalsService {
     manager: EntityManager,
     patientId: string,
     observations: readonly NormalisedVital[],
-    actor: RequestActor,
+    source: RecordSource,
   ): Promise<VitalsIngestion> {
     await this.patients.requireExists(manager, patientId);
     const column = <T>(pick: (observation: NormalisedVital) => T): T[] => observations.map(pick);
@@ -46,8 +45,8 @@ export class VitalsService {
        SELECT id FROM inserted`,
       [
         patientId,
-        SourceKind.Api,
-        actor.username,
+        source.kind,
+        source.id,
         column((observation) => observation.code),
         column((observation) => observation.value),
         column((observation) => observation.unit),

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Role } from '@mosaic/domain';
+import { SourceKind } from '@mosaic/domain';
+import type { RecordSource, Role } from '@mosaic/domain';
 
 /** Who is making the request, as established by the AuthGuard from the bearer token. */
 export interface RequestActor {
@@ -19,3 +20,8 @@ export const CurrentActor = createParamDecorator(
     return request.actor;
   },
 );
+
+/** The provenance of a record ingested over REST: the API client's user name. */
+export function apiSource(actor: RequestActor): RecordSource {
+  return { kind: SourceKind.Api, id: actor.username };
+}
